@@ -1,0 +1,123 @@
+using AutomationStack.Contracts;
+
+namespace AutomationStack.Simulation;
+
+/// <summary>Noise and availability of the ego GNSS/IMU/odometry unit (1-σ values, SI units).</summary>
+public sealed record EgoSensorOptions
+{
+    /// <summary>GNSS horizontal position noise per axis, m.</summary>
+    public double GnssPositionNoise { get; init; } = 0.3;
+
+    /// <summary>GNSS/INS heading noise, rad.</summary>
+    public double GnssHeadingNoise { get; init; } = 0.005;
+
+    /// <summary>Probability that a frame has no GNSS fix (GnssValid = false).</summary>
+    public double GnssDropoutProbability { get; init; }
+
+    /// <summary>Wheel-odometry speed noise, m/s.</summary>
+    public double OdometrySpeedNoise { get; init; } = 0.05;
+
+    /// <summary>IMU longitudinal acceleration noise, m/s².</summary>
+    public double ImuAccelerationNoise { get; init; } = 0.05;
+
+    /// <summary>IMU yaw-rate noise, rad/s.</summary>
+    public double ImuYawRateNoise { get; init; } = 0.002;
+}
+
+/// <summary>Forward radar model, mounted at the front bumper on the centreline.</summary>
+public sealed record RadarOptions
+{
+    /// <summary>Maximum range, m.</summary>
+    public double MaxRange { get; init; } = 200;
+
+    /// <summary>Half of the horizontal field of view, rad.</summary>
+    public double HalfFieldOfView { get; init; } = 0.16;
+
+    /// <summary>Range noise, m (1 σ).</summary>
+    public double RangeNoise { get; init; } = 0.15;
+
+    /// <summary>Range-rate noise, m/s (1 σ).</summary>
+    public double RangeRateNoise { get; init; } = 0.1;
+
+    /// <summary>Azimuth noise, rad (1 σ).</summary>
+    public double AzimuthNoise { get; init; } = 0.002;
+
+    /// <summary>Probability that a visible object is detected in a given frame.</summary>
+    public double DetectionProbability { get; init; } = 0.95;
+}
+
+/// <summary>V2X channel model: broadcast, single hop.</summary>
+public sealed record V2xChannelOptions
+{
+    /// <summary>Communication range, m.</summary>
+    public double Range { get; init; } = 300;
+
+    /// <summary>End-to-end latency, s (rounded up to whole physics steps).</summary>
+    public double Latency { get; init; } = 0.02;
+
+    /// <summary>Independent per-link loss probability.</summary>
+    public double LossProbability { get; init; }
+}
+
+/// <summary>Intelligent-driver-model parameters for background vehicles.</summary>
+public sealed record IdmParameters
+{
+    /// <summary>Desired speed, m/s.</summary>
+    public double DesiredSpeed { get; init; } = 30;
+
+    /// <summary>Safe time headway, s.</summary>
+    public double TimeHeadway { get; init; } = 1.5;
+
+    /// <summary>Minimum gap at standstill, m.</summary>
+    public double MinimumGap { get; init; } = 2.0;
+
+    /// <summary>Maximum acceleration, m/s².</summary>
+    public double MaxAcceleration { get; init; } = 1.5;
+
+    /// <summary>Comfortable deceleration (positive), m/s².</summary>
+    public double ComfortDeceleration { get; init; } = 2.0;
+
+    /// <summary>Acceleration exponent (dimensionless).</summary>
+    public double Exponent { get; init; } = 4.0;
+}
+
+/// <summary>World-wide simulation options.</summary>
+public sealed record WorldOptions
+{
+    /// <summary>Physics step, s.</summary>
+    public double StepLength { get; init; } = 0.01;
+
+    public EgoSensorOptions Ego { get; init; } = new();
+
+    public RadarOptions Radar { get; init; } = new();
+
+    public V2xChannelOptions V2x { get; init; } = new();
+
+    /// <summary>Deceleration of the minimal-risk stop the bridge performs for a truck whose vehicle process failed, m/s².</summary>
+    public double MinimalRiskDeceleration { get; init; } = 3.0;
+
+    /// <summary>Air density for drag, kg/m³.</summary>
+    public double AirDensity { get; init; } = 1.2;
+}
+
+/// <summary>Body of a background vehicle (a passenger car by default).</summary>
+public static class BackgroundBodies
+{
+    public static TruckParameters Car { get; } = new()
+    {
+        Mass = 1500,
+        Length = 4.6,
+        Width = 1.9,
+        Wheelbase = 2.8,
+        RearAxleToCentre = 1.4,
+        MaxAcceleration = 3.0,
+        MaxDeceleration = 8.0,
+        ActuatorTimeConstant = 0.2,
+        MaxSteeringAngle = 0.6,
+        MaxSteeringRate = 0.8,
+        FrontalArea = 2.2,
+        DragCoefficient = 0.3,
+        RollingResistance = 0.01,
+        MaxPower = 100_000,
+    };
+}

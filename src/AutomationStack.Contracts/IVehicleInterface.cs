@@ -1,0 +1,37 @@
+using AutomationStack.RoadMap;
+
+namespace AutomationStack.Contracts;
+
+/// <summary>
+/// What a vehicle learns when it attaches to its world (simulator bridge or a real truck). Parameters are the
+/// pipeline's tuning values by name (e.g. "acc.time_gap"), bound and validated by the pipeline's options.
+/// </summary>
+public sealed record VehicleSession(
+    string VehicleId,
+    uint StationId,
+    TruckParameters Truck,
+    RoadNetwork Map,
+    double StepLength,
+    int ControlPeriodSteps,
+    ulong Seed,
+    IReadOnlyDictionary<string, double> Parameters);
+
+/// <summary>
+/// The vehicle's only door to the world: sensors in, actuation and V2X out, time from the frames.
+/// The bridge client is one implementation; a real truck's interface is another. The pipeline never
+/// knows which one it talks to.
+/// </summary>
+public interface IVehicleInterface : IAsyncDisposable
+{
+    /// <summary>Session data; valid once <see cref="ConnectAsync"/> has returned.</summary>
+    VehicleSession Session { get; }
+
+    /// <summary>Attaches to the world and fills <see cref="Session"/>.</summary>
+    Task ConnectAsync(CancellationToken cancellationToken);
+
+    /// <summary>Waits for the next frame; null when the world ends the run.</summary>
+    ValueTask<SensorFrame?> NextFrameAsync(CancellationToken cancellationToken);
+
+    /// <summary>Answers the frame named in <paramref name="output"/>.</summary>
+    ValueTask SendAsync(VehicleOutput output, CancellationToken cancellationToken);
+}

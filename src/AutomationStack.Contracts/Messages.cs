@@ -1,0 +1,74 @@
+namespace AutomationStack.Contracts;
+
+/// <summary>
+/// Ego measurements as a GNSS/IMU/odometry unit reports them (noisy). Position in map coordinates (m),
+/// heading rad (0 = +x, counter-clockwise), speed m/s from wheel odometry, acceleration m/s² and yaw rate rad/s
+/// from the IMU.
+/// </summary>
+public readonly record struct EgoMeasurement(
+    long StampNs,
+    double X,
+    double Y,
+    double Heading,
+    double Speed,
+    double LongitudinalAcceleration,
+    double YawRate,
+    bool GnssValid);
+
+/// <summary>One forward-radar detection: range m, range rate m/s (negative = closing), azimuth rad (left positive).</summary>
+public readonly record struct RadarDetection(double Range, double RangeRate, double Azimuth);
+
+/// <summary>What the driver (or the mission layer) asks for: cruise set speed m/s, and a brake-pedal deceleration (m/s², 0 = none) that overrides automation.</summary>
+public readonly record struct DriverInput(double SetSpeed, double BrakeDeceleration);
+
+/// <summary>A V2X message as received or to be sent. Payload is opaque at this layer.</summary>
+public sealed record V2xMessage(uint SenderStationId, long StampNs, ReadOnlyMemory<byte> Payload);
+
+/// <summary>
+/// Everything the vehicle receives in one frame. FrameNumber counts physics steps since start (CARLA-style);
+/// StampNs is simulated time in nanoseconds.
+/// </summary>
+public sealed record SensorFrame(
+    long FrameNumber,
+    long StampNs,
+    EgoMeasurement Ego,
+    IReadOnlyList<RadarDetection> Radar,
+    IReadOnlyList<V2xMessage> V2x,
+    DriverInput Driver,
+    string TargetLaneId);
+
+/// <summary>The actuation the vehicle asks for: longitudinal acceleration m/s², road-wheel steering angle rad (left positive).</summary>
+public readonly record struct ActuationCommand(double Acceleration, double SteeringAngle);
+
+/// <summary>Severity of a vehicle log line.</summary>
+public enum LogLevel
+{
+    Debug = 0,
+    Info = 1,
+    Warning = 2,
+    Error = 3,
+}
+
+/// <summary>A log line produced by the vehicle pipeline, stamped with simulated time; recorded by the bridge.</summary>
+public readonly record struct VehicleLogLine(long StampNs, LogLevel Level, string Text);
+
+/// <summary>
+/// What the vehicle produces in answer to one frame: the command, V2X messages to send, log lines,
+/// and a few diagnostic values that are recorded (mode, lead gap as perceived).
+/// </summary>
+public sealed record VehicleOutput(
+    long FrameNumber,
+    ActuationCommand Command,
+    IReadOnlyList<V2xMessage> V2xToSend,
+    IReadOnlyList<VehicleLogLine> Log,
+    VehicleDiagnostics Diagnostics);
+
+/// <summary>Vehicle-side view recorded for review: engagement mode and the perceived lead (NaN-free: HasLead says whether the lead fields mean anything).</summary>
+public readonly record struct VehicleDiagnostics(
+    string Mode,
+    bool HasLead,
+    double LeadGap,
+    double LeadSpeed,
+    double EstimatedSpeed,
+    double AccelerationRequest,
+    int Faults);

@@ -1,0 +1,71 @@
+using AutomationStack.Geometry;
+
+namespace AutomationStack.RoadMap;
+
+/// <summary>
+/// The road network as the stack sees it: lanes as centreline polylines with widths and speed limits. The same
+/// model is filled from a map file (simulator, truck) or from the bridge's world info (vehicle process).
+/// </summary>
+public sealed class RoadNetwork
+{
+    private readonly Dictionary<string, Lane> _byId;
+
+    public RoadNetwork(string name, IReadOnlyList<Lane> lanes)
+    {
+        ArgumentNullException.ThrowIfNull(lanes);
+        Name = name;
+        Lanes = lanes;
+        _byId = new Dictionary<string, Lane>(StringComparer.Ordinal);
+        foreach (var lane in lanes)
+        {
+            if (!_byId.TryAdd(lane.Id, lane))
+            {
+                throw new ArgumentException($"Duplicate lane id '{lane.Id}'.", nameof(lanes));
+            }
+        }
+    }
+
+    public string Name { get; }
+
+    public IReadOnlyList<Lane> Lanes { get; }
+
+    public bool TryGetLane(string id, out Lane lane)
+    {
+        if (_byId.TryGetValue(id, out var found))
+        {
+            lane = found;
+            return true;
+        }
+
+        lane = null!;
+        return false;
+    }
+
+    public Lane GetLane(string id) =>
+        _byId.TryGetValue(id, out var lane) ? lane : throw new KeyNotFoundException($"Unknown lane '{id}'.");
+
+    /// <summary>
+    /// Finds the lane whose centreline is nearest to <paramref name="p"/> among lanes that contain it within
+    /// their width (or the nearest overall if none does). Returns false for an empty map.
+    /// </summary>
+    public bool TryLocate(Vec2 p, out LanePosition position)
+    {
+        position = default;
+        var bestAbs = double.MaxValue;
+        var found = false;
+        foreach (var lane in Lanes)
+        {
+            var proj = lane.Centreline.Project(p);
+            var outside = proj.S < 0 || proj.S > lane.Centreline.Length;
+            var abs = Math.Abs(proj.Offset) + (outside ? 1e6 : 0);
+            if (abs < bestAbs)
+            {
+                bestAbs = abs;
+                position = new LanePosition(lane.Id, proj.S, proj.Offset, proj.Segment);
+                found = true;
+            }
+        }
+
+        return found;
+    }
+}
