@@ -1,0 +1,193 @@
+using AutomationStack.Contracts;
+using AutomationStack.Geometry;
+using AutomationStack.RoadMap;
+using Google.Protobuf.Collections;
+
+namespace AutomationStack.Bridge.Protocol;
+
+/// <summary>Conversions between wire messages and the stack's contract types; the only place they are written.</summary>
+public static class ProtocolMapping
+{
+    public static Blueprint ToWire(TruckParameters p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return new Blueprint
+        {
+            Mass = p.Mass,
+            Length = p.Length,
+            Width = p.Width,
+            Wheelbase = p.Wheelbase,
+            RearAxleToCentre = p.RearAxleToCentre,
+            MaxAcceleration = p.MaxAcceleration,
+            MaxDeceleration = p.MaxDeceleration,
+            ActuatorTimeConstant = p.ActuatorTimeConstant,
+            MaxSteeringAngle = p.MaxSteeringAngle,
+            MaxSteeringRate = p.MaxSteeringRate,
+            FrontalArea = p.FrontalArea,
+            DragCoefficient = p.DragCoefficient,
+            RollingResistance = p.RollingResistance,
+            MaxPower = p.MaxPower,
+        };
+    }
+
+    public static TruckParameters FromWire(Blueprint b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        return new TruckParameters
+        {
+            Mass = b.Mass,
+            Length = b.Length,
+            Width = b.Width,
+            Wheelbase = b.Wheelbase,
+            RearAxleToCentre = b.RearAxleToCentre,
+            MaxAcceleration = b.MaxAcceleration,
+            MaxDeceleration = b.MaxDeceleration,
+            ActuatorTimeConstant = b.ActuatorTimeConstant,
+            MaxSteeringAngle = b.MaxSteeringAngle,
+            MaxSteeringRate = b.MaxSteeringRate,
+            FrontalArea = b.FrontalArea,
+            DragCoefficient = b.DragCoefficient,
+            RollingResistance = b.RollingResistance,
+            MaxPower = b.MaxPower,
+        };
+    }
+
+    public static void AddLanes(RoadNetwork map, RepeatedField<Lane> target)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(target);
+        foreach (var lane in map.Lanes)
+        {
+            var wire = new Lane
+            {
+                Id = lane.Id,
+                RoadId = lane.RoadId,
+                Index = lane.Index,
+                Width = lane.Width,
+                SpeedLimit = lane.SpeedLimit,
+                LeftNeighbourId = lane.LeftNeighbourId ?? string.Empty,
+                RightNeighbourId = lane.RightNeighbourId ?? string.Empty,
+            };
+            foreach (var p in lane.Centreline.Points)
+            {
+                wire.Xs.Add(p.X);
+                wire.Ys.Add(p.Y);
+            }
+
+            foreach (var s in lane.Elevation.Stations)
+            {
+                wire.ElevationS.Add(s);
+            }
+
+            foreach (var z in lane.Elevation.Heights)
+            {
+                wire.ElevationZ.Add(z);
+            }
+
+            target.Add(wire);
+        }
+    }
+
+    /// <summary>Rebuilds the road network from world info; throws <see cref="ArgumentException"/> naming the lane on malformed data.</summary>
+    public static RoadNetwork ToRoadNetwork(WorldInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        var lanes = new List<AutomationStack.RoadMap.Lane>(info.Lanes.Count);
+        foreach (var wire in info.Lanes)
+        {
+            if (wire.Xs.Count != wire.Ys.Count || wire.Xs.Count < 2)
+            {
+                throw new ArgumentException($"world info lane '{wire.Id}': centreline needs ≥ 2 points with matching xs/ys");
+            }
+
+            var points = new Vec2[wire.Xs.Count];
+            for (var i = 0; i < points.Length; i++)
+            {
+                points[i] = new Vec2(wire.Xs[i], wire.Ys[i]);
+            }
+
+            var elevation = wire.ElevationS.Count == 0
+                ? ElevationProfile.Flat
+                : new ElevationProfile([.. wire.ElevationS], [.. wire.ElevationZ]);
+            lanes.Add(new AutomationStack.RoadMap.Lane(
+                wire.Id,
+                wire.RoadId,
+                wire.Index,
+                new Polyline(points),
+                wire.Width,
+                wire.SpeedLimit,
+                elevation,
+                string.IsNullOrEmpty(wire.LeftNeighbourId) ? null : wire.LeftNeighbourId,
+                string.IsNullOrEmpty(wire.RightNeighbourId) ? null : wire.RightNeighbourId));
+        }
+
+        return new RoadNetwork(info.MapName, lanes);
+    }
+
+    public static SensorFrame FromWire(Frame frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var ego = frame.Ego ?? new EgoMeasurement();
+        var radar = frame.Radar.Count == 0 ? Array.Empty<AutomationStack.Contracts.RadarDetection>() : new AutomationStack.Contracts.RadarDetection[frame.Radar.Count];
+        for (var i = 0; i < radar.Length; i++)
+        {
+            var d = frame.Radar[i];
+            radar[i] = new AutomationStack.Contracts.RadarDetection(d.Range, d.RangeRate, d.Azimuth);
+        }
+
+        var v2x = frame.V2X.Count == 0 ? Array.Empty<AutomationStack.Contracts.V2xMessage>() : new AutomationStack.Contracts.V2xMessage[frame.V2X.Count];
+        for (var i = 0; i < v2x.Length; i++)
+        {
+            var m = frame.V2X[i];
+            v2x[i] = new AutomationStack.Contracts.V2xMessage(m.SenderStationId, m.StampNs, m.Payload.Memory);
+        }
+
+        var driver = frame.Driver ?? new DriverInput();
+        return new SensorFrame(
+            frame.Frame_,
+            frame.StampNs,
+            new AutomationStack.Contracts.EgoMeasurement(frame.StampNs, ego.X, ego.Y, ego.Heading, ego.Speed, ego.LongitudinalAcceleration, ego.YawRate, ego.GnssValid),
+            radar,
+            v2x,
+            new AutomationStack.Contracts.DriverInput(driver.SetSpeed, driver.BrakeDeceleration),
+            frame.TargetLaneId);
+    }
+
+    public static Command ToWire(string vehicleId, VehicleOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var command = new Command
+        {
+            VehicleId = vehicleId,
+            Frame = output.FrameNumber,
+            Acceleration = output.Command.Acceleration,
+            SteeringAngle = output.Command.SteeringAngle,
+            Diagnostics = new Diagnostics
+            {
+                Mode = output.Diagnostics.Mode ?? string.Empty,
+                HasLead = output.Diagnostics.HasLead,
+                LeadGap = output.Diagnostics.LeadGap,
+                LeadSpeed = output.Diagnostics.LeadSpeed,
+                EstimatedSpeed = output.Diagnostics.EstimatedSpeed,
+                AccelerationRequest = output.Diagnostics.AccelerationRequest,
+                Faults = output.Diagnostics.Faults,
+            },
+        };
+        foreach (var m in output.V2xToSend)
+        {
+            command.V2X.Add(new V2xMessage
+            {
+                SenderStationId = m.SenderStationId,
+                StampNs = m.StampNs,
+                Payload = Google.Protobuf.ByteString.CopyFrom(m.Payload.Span),
+            });
+        }
+
+        foreach (var line in output.Log)
+        {
+            command.Log.Add(new LogLine { StampNs = line.StampNs, Source = vehicleId, Level = (LogLevel)(int)line.Level, Text = line.Text });
+        }
+
+        return command;
+    }
+}

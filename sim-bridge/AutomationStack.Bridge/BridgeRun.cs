@@ -1,0 +1,982 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using AutomationStack.Bridge.Protocol;
+using AutomationStack.Contracts;
+using AutomationStack.Evaluation;
+using AutomationStack.Geometry;
+using AutomationStack.Scenarios;
+using AutomationStack.Simulation;
+using Grpc.Core;
+using WireDriverInput = AutomationStack.Bridge.Protocol.DriverInput;
+using WireEgo = AutomationStack.Bridge.Protocol.EgoMeasurement;
+using WireRadar = AutomationStack.Bridge.Protocol.RadarDetection;
+using WireV2x = AutomationStack.Bridge.Protocol.V2xMessage;
+
+namespace AutomationStack.Bridge;
+
+/// <summary>
+/// One run of a scenario: owns the world, the lock-step loop, the stack trucks' slots and the recorder.
+/// Threading: the world and the recorder are touched only by the loop (<see cref="RunAsync"/>); gRPC handlers talk
+/// to the loop through slots and a request queue.
+/// </summary>
+public sealed class BridgeRun
+{
+    /// <summary>Polling period while waiting for vehicles to attach, wall time.</summary>
+    private static readonly TimeSpan AttachPollInterval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How long a best-effort end-of-run or detach message may take to write.</summary>
+    private static readonly TimeSpan EndMessageTimeout = TimeSpan.FromSeconds(1);
+
+    private const int GroundTruthSubscriberCapacity = 4096;
+
+    private readonly Scenario _scenario;
+    private readonly World _world;
+    private readonly DriverInputSchedule _driverSchedule;
+    private readonly Dictionary<string, VehicleSlot> _slotsById = new(StringComparer.Ordinal);
+    private readonly List<VehicleSlot> _slots = [];
+    private readonly Dictionary<string, ScenarioVehicle> _scenarioStack = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Contracts.DriverInput> _driverInputs = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<Action> _loopRequests = new();
+    private readonly List<Channel<GroundTruth>> _groundTruthSubscribers = [];
+    private readonly Lock _subscriberLock = new();
+    private readonly KpiAccumulator _kpi;
+    private readonly long _stepNs;
+    private readonly WorldInfo _worldInfo;
+    private readonly List<Contracts.RadarDetection> _radarBuffer = [];
+    private readonly List<Contracts.V2xMessage> _v2xBuffer = [];
+    private VehicleSample[] _samples = [];
+    private readonly TruckReference[] _references;
+    private readonly GroundTruth _groundTruth = new();
+    private readonly List<string> _failedVehicles = [];
+    private RunRecorder? _recorder;
+    private BridgeRunOptions? _options;
+    private volatile bool _started;
+    private volatile bool _finished;
+    private CancellationTokenSource _waitCts = new();
+
+    public BridgeRun(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        _scenario = scenario;
+        _stepNs = Units.SecondsToNanoseconds(scenario.StepLength);
+        _world = new World(scenario.Map, scenario.World with { StepLength = scenario.StepLength }, scenario.Seed);
+        _driverSchedule = new DriverInputSchedule(scenario);
+        var truckIds = new List<string>();
+        foreach (var v in scenario.Vehicles)
+        {
+            if (v.Role == Scenarios.VehicleRole.Stack)
+            {
+                _world.AddTruck(v.Id, v.Body, v.LaneId, v.S, v.Speed);
+                var slot = new VehicleSlot(v.Id, _world.StationIdOf(v.Id), v.ControlPeriodSteps, truckIds.Count);
+                _slots.Add(slot);
+                _slotsById.Add(v.Id, slot);
+                _scenarioStack.Add(v.Id, v);
+                _driverInputs[v.Id] = new Contracts.DriverInput(v.SetSpeed, 0);
+                truckIds.Add(v.Id);
+            }
+            else
+            {
+                _world.AddBackground(v.Id, v.Body, v.CarFollowing ?? new IdmParameters { DesiredSpeed = v.Speed }, v.LaneId, v.S, v.Speed);
+            }
+        }
+
+        _kpi = new KpiAccumulator(truckIds);
+        _references = new TruckReference[truckIds.Count];
+        _worldInfo = BuildWorldInfo();
+    }
+
+    public Scenario Scenario => _scenario;
+
+    /// <summary>Ids of the stack trucks that need a vehicle process, in scenario order.</summary>
+    public IReadOnlyList<string> StackVehicleIds => _slots.ConvertAll(s => s.Id);
+
+    public long TotalFrames => (long)Math.Round(_scenario.Duration / _scenario.StepLength);
+
+    internal WorldInfo WorldInfo
+    {
+        get
+        {
+            var info = _worldInfo.Clone();
+            info.Frame = _world.Frame;
+            return info;
+        }
+    }
+
+    /// <summary>Runs the scenario to its end (or cancellation) and returns KPIs and timings.</summary>
+    public async Task<RunResult> RunAsync(BridgeRunOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (_started)
+        {
+            throw new InvalidOperationException("A bridge run can be run once.");
+        }
+
+        _options = options;
+        using var recorder = new RunRecorder(options.Recording);
+        _recorder = recorder;
+        WriteHeader(recorder, options);
+
+        var wall = Stopwatch.StartNew();
+        try
+        {
+            return await RunLoopAsync(options, recorder, wall, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _finished = true;
+            foreach (var slot in _slots)
+            {
+                slot.Release();
+            }
+
+            CompleteGroundTruthSubscribers();
+        }
+    }
+
+    private async Task<RunResult> RunLoopAsync(BridgeRunOptions options, RunRecorder recorder, Stopwatch wall, CancellationToken cancellationToken)
+    {
+        await WaitForAttachAsync(cancellationToken).ConfigureAwait(false);
+        _started = true;
+
+        var totalFrames = TotalFrames;
+        long physicsTicks = 0, recordTicks = 0, waitTicks = 0, exchangeTicks = 0, vehicleFrames = 0, vehicleSteps = 0;
+        var loopStart = Stopwatch.GetTimestamp();
+        var lastProgress = wall.Elapsed;
+        var cancelled = false;
+        var due = new List<VehicleSlot>(_slots.Count);
+        for (long k = 1; k <= totalFrames; k++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                cancelled = true;
+                break;
+            }
+
+            DrainLoopRequests();
+            if (_scenario.Mode == ScenarioMode.Realtime)
+            {
+                var ahead = TimeSpan.FromTicks((k - 1) * _stepNs / 100) - wall.Elapsed + _attachWait;
+                if (ahead > TimeSpan.Zero)
+                {
+                    await Task.Delay(ahead, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            foreach (var slot in _slots)
+            {
+                if (slot.State == SlotState.Attached && slot.DisconnectReason is { } reason)
+                {
+                    await FailAsync(slot, reason).ConfigureAwait(false);
+                }
+            }
+
+            var t0 = Stopwatch.GetTimestamp();
+            _world.Step();
+            var t1 = Stopwatch.GetTimestamp();
+            physicsTicks += t1 - t0;
+
+            var time = _world.StampNs / (double)Units.NanosecondsPerSecond;
+            UpdateDriverInputs(time);
+            RecordGroundTruth();
+            var t2 = Stopwatch.GetTimestamp();
+            recordTicks += t2 - t1;
+
+            due.Clear();
+            foreach (var slot in _slots)
+            {
+                if (slot.State == SlotState.Attached)
+                {
+                    vehicleSteps++;
+                    if (k % slot.ControlPeriodSteps == 0)
+                    {
+                        due.Add(slot);
+                    }
+                }
+            }
+
+            if (due.Count > 0)
+            {
+                var t3 = Stopwatch.GetTimestamp();
+                foreach (var slot in due)
+                {
+                    await SendFrameAsync(slot, k).ConfigureAwait(false);
+                }
+
+                long waited = 0;
+                foreach (var slot in due)
+                {
+                    if (slot.State != SlotState.Attached)
+                    {
+                        continue;
+                    }
+
+                    var w0 = Stopwatch.GetTimestamp();
+                    var command = await AwaitCommandAsync(slot, k, wall, cancellationToken).ConfigureAwait(false);
+                    waited += Stopwatch.GetTimestamp() - w0;
+                    if (command is not null)
+                    {
+                        ApplyCommand(slot, command);
+                        vehicleFrames++;
+                    }
+                }
+
+                var t5 = Stopwatch.GetTimestamp();
+                waitTicks += waited;
+                exchangeTicks += t5 - t3;
+            }
+
+            if (options.Progress is not null && wall.Elapsed - lastProgress >= options.ProgressInterval)
+            {
+                lastProgress = wall.Elapsed;
+                options.Progress(new RunProgress(k, time, _scenario.Duration, RealTimeFactor(time, loopStart)));
+            }
+        }
+
+        var loopTicks = Stopwatch.GetTimestamp() - loopStart;
+        var simulated = _world.StampNs / (double)Units.NanosecondsPerSecond;
+        _finished = true;
+        await EndRunAsync().ConfigureAwait(false);
+
+        var summary = BuildKpiSummary(simulated);
+        recorder.Write(RunRecorder.KpiTopic, summary, Math.Max(_world.StampNs, 1));
+        recorder.Finish();
+        CompleteGroundTruthSubscribers();
+
+        var steps = Math.Max(1, _world.Frame);
+        var toMicros = 1e6 / Stopwatch.Frequency;
+        var timings = new StepTimings(
+            LoopPerStep: loopTicks * toMicros / steps,
+            PhysicsPerStep: physicsTicks * toMicros / steps,
+            RecordingPerStep: recordTicks * toMicros / steps,
+            ExchangePerVehicleFrame: vehicleFrames > 0 ? exchangeTicks * toMicros / vehicleFrames : 0,
+            BridgeOverheadPerVehicleStep: vehicleSteps > 0 ? (loopTicks - physicsTicks - waitTicks) * toMicros / vehicleSteps : 0,
+            VehicleFrames: vehicleFrames,
+            Steps: _world.Frame);
+        var loopSeconds = loopTicks / (double)Stopwatch.Frequency;
+        return new RunResult(
+            summary,
+            _slots.ConvertAll(VehicleStats),
+            wall.Elapsed.TotalSeconds,
+            loopSeconds > 0 ? simulated / loopSeconds : 0,
+            timings,
+            recorder.MessageCount,
+            cancelled);
+    }
+
+    private TimeSpan _attachWait;
+
+    private static double RealTimeFactor(double simulated, long loopStart)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(loopStart).TotalSeconds;
+        return elapsed > 0 ? simulated / elapsed : 0;
+    }
+
+    private VehicleRunStats VehicleStats(VehicleSlot slot) => new(
+        slot.Id,
+        slot.State == SlotState.Failed,
+        slot.FailureReason,
+        slot.FailureStampNs / (double)Units.NanosecondsPerSecond,
+        slot.MissedFrames,
+        slot.LateFrames,
+        slot.StaleCommands,
+        slot.LastAnsweredFrame / Math.Max(1, slot.ControlPeriodSteps));
+
+    // ---------------------------------------------------------------- gRPC-facing operations (any thread)
+
+    internal async Task DriveAsync(
+        IAsyncStreamReader<VehicleToBridge> requests,
+        IServerStreamWriter<BridgeToVehicle> responses,
+        ServerCallContext context)
+    {
+        if (!await requests.MoveNext(context.CancellationToken).ConfigureAwait(false)
+            || requests.Current.MessageCase != VehicleToBridge.MessageOneofCase.Attach)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "Drive: the first message must be Attach"));
+        }
+
+        var attach = requests.Current.Attach;
+        if (attach.ProtocolVersion != ProtocolInfo.Version)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, ProtocolInfo.MismatchMessage(ProtocolInfo.Version, attach.ProtocolVersion)));
+        }
+
+        if (!_slotsById.TryGetValue(attach.VehicleId, out var slot))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"Drive: no stack truck '{attach.VehicleId}' in scenario '{_scenario.Name}'"));
+        }
+
+        if (_finished || !slot.TryClaim())
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Drive: truck '{attach.VehicleId}' is already attached, failed, or the run has ended"));
+        }
+
+        var attached = new Attached
+        {
+            VehicleId = slot.Id,
+            StationId = slot.StationId,
+            StepNs = _stepNs,
+            ControlPeriodSteps = (uint)slot.ControlPeriodSteps,
+            Seed = _scenario.Seed,
+            Mode = _scenario.Mode == ScenarioMode.Realtime ? Mode.Realtime : Mode.Lockstep,
+        };
+        if (_scenarioStack.TryGetValue(slot.Id, out var sv))
+        {
+            attached.Blueprint = ProtocolMapping.ToWire(sv.Body);
+            attached.TargetLaneId = sv.LaneId;
+            foreach (var (key, value) in sv.Parameters)
+            {
+                attached.Parameters.Add(key, value);
+            }
+        }
+
+        await responses.WriteAsync(new BridgeToVehicle { Attached = attached }, context.CancellationToken).ConfigureAwait(false);
+        slot.CompleteAttach(responses);
+        _options?.Notice?.Invoke($"{slot.Id} attached (station {slot.StationId})");
+
+        try
+        {
+            while (await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            {
+                var message = requests.Current;
+                if (message.MessageCase != VehicleToBridge.MessageOneofCase.Command)
+                {
+                    slot.MarkDisconnected("protocol violation: a second Attach on the same stream");
+                    break;
+                }
+
+                if (!slot.Commands.Writer.TryWrite(message.Command))
+                {
+                    slot.MarkDisconnected("protocol violation: more commands than frames");
+                    break;
+                }
+            }
+
+            slot.MarkDisconnected("vehicle closed its stream");
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or RpcException or InvalidOperationException)
+        {
+            slot.MarkDisconnected($"connection lost: {ex.GetType().Name}");
+        }
+
+        // Keep the response stream open until the loop has said its last word on it.
+        await slot.ReleasedTask.ConfigureAwait(false);
+    }
+
+    internal Task<SpawnReply> SpawnAsync(SpawnRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrWhiteSpace(request.VehicleId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "SpawnVehicle: vehicle_id is required"));
+        }
+
+        if (!_scenario.Map.TryGetLane(request.LaneId, out var lane))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"SpawnVehicle: unknown lane_id '{request.LaneId}'"));
+        }
+
+        if (!(request.S >= 0 && request.S <= lane.Centreline.Length) || !(request.Speed >= 0) || !double.IsFinite(request.Speed))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"SpawnVehicle: s must lie in [0, {lane.Centreline.Length:F1}] m and speed must be ≥ 0"));
+        }
+
+        if (request.Kind == VehicleKind.Unspecified)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "SpawnVehicle: kind is required"));
+        }
+
+        var body = request.Blueprint is null
+            ? (request.Kind == VehicleKind.StackTruck ? TruckParameters.Default : BackgroundBodies.Car)
+            : ProtocolMapping.FromWire(request.Blueprint);
+        return RunOnLoopAsync(() =>
+        {
+            if (_world.TryGet(request.VehicleId, out _))
+            {
+                throw new RpcException(new Status(StatusCode.AlreadyExists, $"SpawnVehicle: vehicle '{request.VehicleId}' exists"));
+            }
+
+            if (request.Kind == VehicleKind.StackTruck)
+            {
+                _world.AddTruck(request.VehicleId, body, request.LaneId, request.S, request.Speed);
+                var period = request.ControlPeriodSteps == 0 ? 2 : (int)request.ControlPeriodSteps;
+                var slot = new VehicleSlot(request.VehicleId, _world.StationIdOf(request.VehicleId), period, -1);
+                _slots.Add(slot);
+                _slotsById[request.VehicleId] = slot;
+                _scenarioStack[request.VehicleId] = new ScenarioVehicle(request.VehicleId, Scenarios.VehicleRole.Stack, body, request.LaneId, request.S, request.Speed, request.SetSpeed > 0 ? request.SetSpeed : request.Speed, period, new Dictionary<string, double>(), null);
+                _driverInputs[request.VehicleId] = new Contracts.DriverInput(request.SetSpeed > 0 ? request.SetSpeed : request.Speed, 0);
+                _recorder?.Declare(RunRecorder.FrameTopic(request.VehicleId), Frame.Descriptor);
+                _recorder?.Declare(RunRecorder.CommandTopic(request.VehicleId), Command.Descriptor);
+            }
+            else
+            {
+                var desired = request.SetSpeed > 0 ? request.SetSpeed : request.Speed;
+                _world.AddBackground(request.VehicleId, body, new IdmParameters { DesiredSpeed = desired }, request.LaneId, request.S, request.Speed);
+            }
+
+            RecordEvent("vehicle_spawned", request.VehicleId, $"{request.Kind} at {request.LaneId} s={request.S.ToString("F1", CultureInfo.InvariantCulture)}");
+            return new SpawnReply { VehicleId = request.VehicleId, StationId = _world.StationIdOf(request.VehicleId) };
+        });
+    }
+
+    internal Task<DestroyReply> DestroyAsync(DestroyRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return RunOnLoopAsync(() =>
+        {
+            if (_slotsById.TryGetValue(request.VehicleId, out var slot) && slot.State != SlotState.Failed)
+            {
+                slot.State = SlotState.Failed;
+                slot.FailureReason = "destroyed";
+                slot.Release();
+            }
+
+            if (!_world.Remove(request.VehicleId))
+            {
+                throw new RpcException(new Status(StatusCode.NotFound, $"DestroyVehicle: no vehicle '{request.VehicleId}'"));
+            }
+
+            RecordEvent("vehicle_destroyed", request.VehicleId, string.Empty);
+            return new DestroyReply();
+        });
+    }
+
+    internal ChannelReader<GroundTruth> SubscribeGroundTruth()
+    {
+        var channel = Channel.CreateBounded<GroundTruth>(new BoundedChannelOptions(GroundTruthSubscriberCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.DropOldest,
+        });
+        lock (_subscriberLock)
+        {
+            if (_finished)
+            {
+                channel.Writer.TryComplete();
+            }
+            else
+            {
+                _groundTruthSubscribers.Add(channel);
+            }
+        }
+
+        return channel.Reader;
+    }
+
+    // ---------------------------------------------------------------- loop internals
+
+    private Task<T> RunOnLoopAsync<T>(Func<T> action)
+    {
+        var tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_finished)
+        {
+            tcs.SetException(new RpcException(new Status(StatusCode.FailedPrecondition, "the run has ended")));
+            return tcs.Task;
+        }
+
+        _loopRequests.Enqueue(() =>
+        {
+            try
+            {
+                tcs.SetResult(action());
+            }
+            catch (RpcException ex)
+            {
+                tcs.SetException(ex);
+            }
+            catch (ArgumentException ex)
+            {
+                tcs.SetException(new RpcException(new Status(StatusCode.InvalidArgument, ex.Message)));
+            }
+        });
+        return tcs.Task;
+    }
+
+    private void DrainLoopRequests()
+    {
+        while (_loopRequests.TryDequeue(out var action))
+        {
+            action();
+        }
+    }
+
+    private async Task WaitForAttachAsync(CancellationToken cancellationToken)
+    {
+        var attachStart = Stopwatch.StartNew();
+        var limit = TimeSpan.FromSeconds(_scenario.AttachTimeout);
+        while (true)
+        {
+            DrainLoopRequests();
+            var waiting = 0;
+            foreach (var slot in _slots)
+            {
+                if (slot.State == SlotState.Waiting)
+                {
+                    if (slot.AttachedTask.IsCompleted)
+                    {
+                        slot.State = SlotState.Attached;
+                    }
+                    else
+                    {
+                        waiting++;
+                    }
+                }
+            }
+
+            if (waiting == 0)
+            {
+                break;
+            }
+
+            if (attachStart.Elapsed >= limit)
+            {
+                foreach (var slot in _slots)
+                {
+                    if (slot.State == SlotState.Waiting)
+                    {
+                        await FailAsync(slot, $"no vehicle process attached within {_scenario.AttachTimeout.ToString("F0", CultureInfo.InvariantCulture)} s").ConfigureAwait(false);
+                    }
+                }
+
+                break;
+            }
+
+            await Task.Delay(AttachPollInterval, cancellationToken).ConfigureAwait(false);
+        }
+
+        _attachWait = attachStart.Elapsed;
+    }
+
+    private void UpdateDriverInputs(double time)
+    {
+        foreach (var slot in _slots)
+        {
+            if (_world.TryGet(slot.Id, out var vehicle))
+            {
+                _driverInputs[slot.Id] = _driverSchedule.Evaluate(slot.Id, time, vehicle.Speed);
+            }
+        }
+
+        foreach (var started in _driverSchedule.DrainStartedEvents())
+        {
+            RecordEvent("scenario_event", string.Empty, started);
+        }
+    }
+
+    private async ValueTask SendFrameAsync(VehicleSlot slot, long frameNumber)
+    {
+        var ego = _world.MeasureEgo(slot.Id);
+        _world.MeasureRadar(slot.Id, _radarBuffer);
+        _world.ReceiveV2x(slot.Id, _v2xBuffer);
+        var driver = _driverInputs[slot.Id];
+        var frame = new Frame
+        {
+            VehicleId = slot.Id,
+            Frame_ = frameNumber,
+            StampNs = _world.StampNs,
+            Ego = new WireEgo
+            {
+                X = ego.X,
+                Y = ego.Y,
+                Heading = ego.Heading,
+                Speed = ego.Speed,
+                LongitudinalAcceleration = ego.LongitudinalAcceleration,
+                YawRate = ego.YawRate,
+                GnssValid = ego.GnssValid,
+            },
+            Driver = new WireDriverInput { SetSpeed = driver.SetSpeed, BrakeDeceleration = driver.BrakeDeceleration },
+            TargetLaneId = _scenarioStack.TryGetValue(slot.Id, out var sv) ? sv.LaneId : string.Empty,
+        };
+        foreach (var d in _radarBuffer)
+        {
+            frame.Radar.Add(new WireRadar { Range = d.Range, RangeRate = d.RangeRate, Azimuth = d.Azimuth });
+        }
+
+        foreach (var m in _v2xBuffer)
+        {
+            frame.V2X.Add(new WireV2x { SenderStationId = m.SenderStationId, StampNs = m.StampNs, Payload = Google.Protobuf.ByteString.CopyFrom(m.Payload.Span) });
+        }
+
+        _recorder!.Write(RunRecorder.FrameTopic(slot.Id), frame, _world.StampNs);
+        try
+        {
+            await slot.Writer!.WriteAsync(new BridgeToVehicle { Frame = frame }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException or RpcException)
+        {
+            await FailAsync(slot, $"could not send frame {frameNumber}: {ex.GetType().Name}").ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<Command?> AwaitCommandAsync(VehicleSlot slot, long frameNumber, Stopwatch wall, CancellationToken cancellationToken)
+    {
+        var reader = slot.Commands.Reader;
+        var realtime = _scenario.Mode == ScenarioMode.Realtime;
+        var timeout = TimeSpan.FromSeconds(_scenario.VehicleTimeout);
+        if (realtime)
+        {
+            // Wait at most until this step's wall deadline; a late answer keeps the previous command.
+            var deadline = TimeSpan.FromTicks(frameNumber * _stepNs / 100) + _attachWait - wall.Elapsed;
+            timeout = deadline > TimeSpan.Zero ? deadline : TimeSpan.Zero;
+        }
+
+        if (!_waitCts.TryReset())
+        {
+            _waitCts.Dispose();
+            _waitCts = new CancellationTokenSource();
+        }
+
+        _waitCts.CancelAfter(timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_waitCts.Token, cancellationToken);
+        try
+        {
+            while (true)
+            {
+                while (reader.TryRead(out var command))
+                {
+                    if (command.Frame == frameNumber)
+                    {
+                        slot.LastAnsweredFrame = frameNumber;
+                        return command;
+                    }
+
+                    if (command.Frame < frameNumber)
+                    {
+                        slot.StaleCommands++;
+                        continue;
+                    }
+
+                    await FailAsync(slot, $"protocol violation: answered frame {command.Frame} while frame {frameNumber} was due").ConfigureAwait(false);
+                    return null;
+                }
+
+                if (!await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false))
+                {
+                    await FailAsync(slot, slot.DisconnectReason ?? "stream closed").ConfigureAwait(false);
+                    return null;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            if (realtime)
+            {
+                slot.LateFrames++;
+                var sinceAnswer = (frameNumber - slot.LastAnsweredFrame) * _scenario.StepLength;
+                if (sinceAnswer >= _scenario.VehicleTimeout)
+                {
+                    slot.MissedFrames++;
+                    await FailAsync(slot, $"no answer for {sinceAnswer.ToString("F2", CultureInfo.InvariantCulture)} s (vehicle_timeout {_scenario.VehicleTimeout.ToString("F2", CultureInfo.InvariantCulture)} s)").ConfigureAwait(false);
+                }
+
+                return null;
+            }
+
+            slot.MissedFrames++;
+            await FailAsync(slot, $"no answer to frame {frameNumber} within vehicle_timeout {_scenario.VehicleTimeout.ToString("F2", CultureInfo.InvariantCulture)} s").ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    private void ApplyCommand(VehicleSlot slot, Command command)
+    {
+        var steering = command.SteeringAngle;
+        if (!double.IsFinite(steering))
+        {
+            steering = slot.LastCommand?.SteeringAngle is { } last && double.IsFinite(last) ? last : 0.0;
+            RecordEvent("invalid_command", slot.Id, $"frame {command.Frame}: non-finite steering angle replaced");
+        }
+
+        switch (command.LongitudinalCase)
+        {
+            case Command.LongitudinalOneofCase.Acceleration when double.IsFinite(command.Acceleration):
+                _world.SetCommand(slot.Id, new ActuationCommand(command.Acceleration, steering));
+                break;
+            case Command.LongitudinalOneofCase.Pedals when double.IsFinite(command.Pedals.Throttle) && double.IsFinite(command.Pedals.Brake):
+                _world.SetPedals(slot.Id, Math.Clamp(command.Pedals.Throttle, 0, 1), Math.Clamp(command.Pedals.Brake, 0, 1), steering);
+                break;
+            default:
+                // Fail closed: an unusable longitudinal request brakes like a minimal-risk stop for this period.
+                _world.SetCommand(slot.Id, new ActuationCommand(-_scenario.World.MinimalRiskDeceleration, steering));
+                RecordEvent("invalid_command", slot.Id, $"frame {command.Frame}: missing or non-finite longitudinal request replaced by braking");
+                break;
+        }
+
+        foreach (var m in command.V2X)
+        {
+            _world.SendV2x(slot.Id, m.Payload.Memory);
+        }
+
+        foreach (var line in command.Log)
+        {
+            line.Source = slot.Id;
+            _recorder!.Write(RunRecorder.LogTopic, line, _world.StampNs);
+        }
+
+        _recorder!.Write(RunRecorder.CommandTopic(slot.Id), command, _world.StampNs);
+        slot.LastCommand = command;
+    }
+
+    private async ValueTask FailAsync(VehicleSlot slot, string reason)
+    {
+        if (slot.State == SlotState.Failed)
+        {
+            return;
+        }
+
+        var wasAttached = slot.State == SlotState.Attached;
+        slot.State = SlotState.Failed;
+        slot.FailureStampNs = _world.StampNs;
+        slot.FailureReason = reason;
+        _failedVehicles.Add(slot.Id);
+        if (_world.TryGet(slot.Id, out _))
+        {
+            _world.StartMinimalRiskStop(slot.Id);
+        }
+
+        RecordEvent("vehicle_failed", slot.Id, $"{reason}; minimal-risk stop at {_scenario.World.MinimalRiskDeceleration.ToString("F1", CultureInfo.InvariantCulture)} m/s²");
+        _options?.Notice?.Invoke($"{slot.Id} FAILED at t={(_world.StampNs / 1e9).ToString("F2", CultureInfo.InvariantCulture)} s: {reason} → minimal-risk stop");
+        if (wasAttached && slot.Writer is { } writer && slot.DisconnectReason is null)
+        {
+            await TryWriteEndAsync(writer, $"detached: {reason}").ConfigureAwait(false);
+        }
+
+        slot.Release();
+    }
+
+    private async Task EndRunAsync()
+    {
+        foreach (var slot in _slots)
+        {
+            if (slot.State == SlotState.Attached && slot.Writer is { } writer)
+            {
+                await TryWriteEndAsync(writer, "end of scenario").ConfigureAwait(false);
+            }
+
+            slot.Release();
+        }
+    }
+
+    private static async Task TryWriteEndAsync(IServerStreamWriter<BridgeToVehicle> writer, string reason)
+    {
+        using var cts = new CancellationTokenSource(EndMessageTimeout);
+        try
+        {
+            await writer.WriteAsync(new BridgeToVehicle { End = new EndOfRun { Reason = reason } }, cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException or RpcException)
+        {
+            // The vehicle is gone; nothing else to tell it.
+        }
+    }
+
+    private void RecordEvent(string kind, string vehicleId, string detail)
+    {
+        _recorder?.Write(RunRecorder.EventsTopic, new RunEvent { StampNs = _world.StampNs, Kind = kind, VehicleId = vehicleId, Detail = detail }, _world.StampNs);
+    }
+
+    private void RecordGroundTruth()
+    {
+        var vehicles = _world.Vehicles;
+        var gt = _groundTruth;
+        gt.Frame = _world.Frame;
+        gt.StampNs = _world.StampNs;
+        gt.NewCollisions.Clear();
+        while (gt.Vehicles.Count > vehicles.Count)
+        {
+            gt.Vehicles.RemoveAt(gt.Vehicles.Count - 1);
+        }
+
+        while (gt.Vehicles.Count < vehicles.Count)
+        {
+            gt.Vehicles.Add(new VehicleTruth());
+        }
+
+        if (_samples.Length != vehicles.Count)
+        {
+            _samples = new VehicleSample[vehicles.Count];
+        }
+
+        for (var i = 0; i < vehicles.Count; i++)
+        {
+            var v = vehicles[i];
+            var t = gt.Vehicles[i];
+            t.Id = v.Id;
+            t.Kind = v.Role == Simulation.VehicleRole.StackTruck ? VehicleKind.StackTruck : VehicleKind.Background;
+            t.X = v.X;
+            t.Y = v.Y;
+            t.Z = v.Z;
+            t.Heading = v.Heading;
+            t.Speed = v.Speed;
+            t.Acceleration = v.Acceleration;
+            t.SteeringAngle = v.SteeringAngle;
+            t.LaneId = v.LaneId;
+            t.S = v.S;
+            t.Offset = v.Offset;
+            t.Length = v.Body.Length;
+            t.Width = v.Body.Width;
+            t.Grade = v.Grade;
+            t.DragReduction = v.DragReduction;
+            t.Status = StatusOf(v);
+            _samples[i] = new VehicleSample(v.Id, v.LaneId, v.S, v.Body.Length, v.Speed);
+        }
+
+        foreach (var (first, second) in _world.NewCollisions)
+        {
+            gt.NewCollisions.Add(new Collision { FirstVehicleId = first, SecondVehicleId = second });
+            _collisionsByVehicle[first] = CollisionsOf(first) + 1;
+            _collisionsByVehicle[second] = CollisionsOf(second) + 1;
+            RecordEvent("collision", first, $"{first} collided with {second}");
+            _options?.Notice?.Invoke($"COLLISION at t={(_world.StampNs / 1e9).ToString("F2", CultureInfo.InvariantCulture)} s: {first} × {second}");
+        }
+
+        _recorder!.Write(RunRecorder.GroundTruthTopic, gt, _world.StampNs);
+
+        foreach (var slot in _slots)
+        {
+            if (slot.Index >= 0)
+            {
+                var driver = _driverInputs[slot.Id];
+                _references[slot.Index] = new TruckReference(driver.SetSpeed, driver.BrakeDeceleration > 0, slot.State == SlotState.Failed);
+            }
+        }
+
+        _kpi.Observe(_samples, _references);
+
+        if (_groundTruthSubscribers.Count > 0)
+        {
+            lock (_subscriberLock)
+            {
+                foreach (var subscriber in _groundTruthSubscribers)
+                {
+                    subscriber.Writer.TryWrite(gt.Clone());
+                }
+            }
+        }
+    }
+
+    private VehicleStatus StatusOf(SimVehicle v)
+    {
+        if (!_slotsById.TryGetValue(v.Id, out var slot))
+        {
+            return VehicleStatus.Active;
+        }
+
+        return slot.State switch
+        {
+            SlotState.Waiting => VehicleStatus.Waiting,
+            SlotState.Failed => v.Stopped ? VehicleStatus.Stopped : VehicleStatus.MinimalRisk,
+            _ => VehicleStatus.Active,
+        };
+    }
+
+    private void CompleteGroundTruthSubscribers()
+    {
+        lock (_subscriberLock)
+        {
+            foreach (var subscriber in _groundTruthSubscribers)
+            {
+                subscriber.Writer.TryComplete();
+            }
+
+            _groundTruthSubscribers.Clear();
+        }
+    }
+
+    private KpiSummary BuildKpiSummary(double simulated)
+    {
+        var trucks = new List<TruckKpis>();
+        var summary = new KpiSummary
+        {
+            Scenario = _scenario.Name,
+            Seed = _scenario.Seed,
+            Frames = _world.Frame,
+            SimulatedTime = simulated,
+            Collisions = _world.CollisionCount,
+        };
+        for (var i = 0; i < _kpi.TruckIds.Count; i++)
+        {
+            var r = _kpi.Result(i);
+            trucks.Add(r);
+            var slot = _slotsById[r.VehicleId];
+            summary.Trucks.Add(new TruckKpi
+            {
+                VehicleId = r.VehicleId,
+                MinDistance = FiniteOr(r.MinDistance, -1),
+                MinTimeGap = FiniteOr(r.MinTimeGap, -1),
+                SpeedRmsError = r.SpeedRmsError,
+                SpeedMaxError = r.SpeedMaxError,
+                Failed = slot.State == SlotState.Failed,
+                FailureStampNs = slot.FailureStampNs,
+                FailureReason = slot.FailureReason,
+                MissedFrames = slot.MissedFrames,
+                Collisions = CollisionsOf(r.VehicleId),
+                DistanceTravelled = r.DistanceTravelled,
+            });
+        }
+
+        var criteria = _scenario.PassCriteria;
+        var failed = PassCriteriaEvaluator.Evaluate(
+            new Criteria(criteria.NoCollision, criteria.MinTimeGap, criteria.MinDistance, criteria.MaxSpeedRmsError, criteria.NoVehicleFailures),
+            new RunFacts(_world.CollisionCount, trucks, _failedVehicles));
+        summary.FailedCriteria.AddRange(failed);
+        summary.Passed = failed.Count == 0;
+        return summary;
+    }
+
+    private readonly Dictionary<string, int> _collisionsByVehicle = new(StringComparer.Ordinal);
+
+    private int CollisionsOf(string id) => _collisionsByVehicle.TryGetValue(id, out var n) ? n : 0;
+
+    private static double FiniteOr(double value, double fallback) => double.IsFinite(value) ? value : fallback;
+
+    private WorldInfo BuildWorldInfo()
+    {
+        var info = new WorldInfo
+        {
+            MapName = _scenario.Map.Name,
+            StepNs = _stepNs,
+            Seed = _scenario.Seed,
+            Mode = _scenario.Mode == ScenarioMode.Realtime ? Mode.Realtime : Mode.Lockstep,
+            ScenarioName = _scenario.Name,
+            ProtocolVersion = ProtocolInfo.Version,
+        };
+        ProtocolMapping.AddLanes(_scenario.Map, info.Lanes);
+        return info;
+    }
+
+    private void WriteHeader(RunRecorder recorder, BridgeRunOptions options)
+    {
+        var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["scenario"] = _scenario.Name,
+            ["seed"] = _scenario.Seed.ToString(CultureInfo.InvariantCulture),
+            ["step_ns"] = _stepNs.ToString(CultureInfo.InvariantCulture),
+            ["duration"] = _scenario.Duration.ToString("R", CultureInfo.InvariantCulture),
+            ["mode"] = _scenario.Mode.ToString().ToLowerInvariant(),
+            ["map"] = _scenario.Map.Name,
+            ["protocol_version"] = ProtocolInfo.Version.ToString(CultureInfo.InvariantCulture),
+        };
+        if (options.Metadata is not null)
+        {
+            foreach (var (k, v) in options.Metadata)
+            {
+                metadata[k] = v;
+            }
+        }
+
+        recorder.WriteMetadata("run", metadata);
+        recorder.Declare(RunRecorder.GroundTruthTopic, GroundTruth.Descriptor);
+        recorder.Declare(RunRecorder.EventsTopic, RunEvent.Descriptor);
+        recorder.Declare(RunRecorder.LogTopic, LogLine.Descriptor);
+        foreach (var slot in _slots)
+        {
+            recorder.Declare(RunRecorder.FrameTopic(slot.Id), Frame.Descriptor);
+            recorder.Declare(RunRecorder.CommandTopic(slot.Id), Command.Descriptor);
+        }
+
+        recorder.Declare(RunRecorder.KpiTopic, KpiSummary.Descriptor);
+    }
+}

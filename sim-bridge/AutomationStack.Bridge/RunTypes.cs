@@ -1,0 +1,55 @@
+using AutomationStack.Bridge.Protocol;
+
+namespace AutomationStack.Bridge;
+
+/// <summary>How a run is hosted. Wall-clock values here never reach the recording.</summary>
+public sealed record BridgeRunOptions
+{
+    /// <summary>Where the MCAP recording goes; the run writes and finishes it but does not close it.</summary>
+    public required Stream Recording { get; init; }
+
+    /// <summary>Called about every <see cref="ProgressInterval"/> of wall time from the step loop.</summary>
+    public Action<RunProgress>? Progress { get; init; }
+
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Human-readable notices (attach, failure). Not recorded; the recording gets /events instead.</summary>
+    public Action<string>? Notice { get; init; }
+
+    /// <summary>Extra metadata written into the recording (must be deterministic for a deterministic log).</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+}
+
+/// <summary>Progress of a run in simulated and wall time.</summary>
+public readonly record struct RunProgress(long Frame, double SimulatedTime, double Duration, double RealTimeFactor);
+
+/// <summary>Connection facts of one stack truck (wall-clock dependent: reported in kpi.json, not in the log).</summary>
+public sealed record VehicleRunStats(
+    string VehicleId,
+    bool Failed,
+    string FailureReason,
+    double FailureTime,
+    int MissedFrames,
+    int LateFrames,
+    int StaleCommands,
+    long FramesAnswered);
+
+/// <summary>Where the loop's wall time went, per physics step and per vehicle frame, µs.</summary>
+public sealed record StepTimings(
+    double LoopPerStep,
+    double PhysicsPerStep,
+    double RecordingPerStep,
+    double ExchangePerVehicleFrame,
+    double BridgeOverheadPerVehicleStep,
+    long VehicleFrames,
+    long Steps);
+
+/// <summary>Everything a finished run reports.</summary>
+public sealed record RunResult(
+    KpiSummary Kpi,
+    IReadOnlyList<VehicleRunStats> Vehicles,
+    double WallSeconds,
+    double RealTimeFactor,
+    StepTimings Timings,
+    long RecordedMessages,
+    bool Cancelled);

@@ -1,0 +1,96 @@
+using System.Threading.Channels;
+using AutomationStack.Bridge.Protocol;
+using Grpc.Core;
+
+namespace AutomationStack.Bridge;
+
+/// <summary>Lifecycle of a stack truck's connection, owned by the step loop.</summary>
+internal enum SlotState
+{
+    Waiting,
+    Attached,
+    Failed,
+}
+
+/// <summary>
+/// One stack-controlled truck as the bridge sees it: its response stream (written only by the step loop after
+/// attach), the commands its Drive call delivers, and counters. The Drive handler thread and the step loop meet
+/// here; everything the loop reads is either immutable or passed through the channel / volatile fields.
+/// </summary>
+internal sealed class VehicleSlot
+{
+    private const int CommandQueueCapacity = 8;
+
+    private readonly TaskCompletionSource _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IServerStreamWriter<BridgeToVehicle>? _writer;
+    private volatile string? _disconnectReason;
+    private int _attachClaimed;
+
+    public VehicleSlot(string id, uint stationId, int controlPeriodSteps, int index)
+    {
+        Id = id;
+        StationId = stationId;
+        ControlPeriodSteps = controlPeriodSteps;
+        Index = index;
+        Commands = Channel.CreateBounded<Command>(new BoundedChannelOptions(CommandQueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public string Id { get; }
+
+    public uint StationId { get; }
+
+    public int ControlPeriodSteps { get; }
+
+    /// <summary>Position among the scenario's stack trucks (KPI order).</summary>
+    public int Index { get; }
+
+    public SlotState State { get; set; } = SlotState.Waiting;
+
+    public Channel<Command> Commands { get; }
+
+    public Task AttachedTask => _attached.Task;
+
+    /// <summary>Completes when the run no longer needs this vehicle's stream (end of run or failure).</summary>
+    public Task ReleasedTask => _released.Task;
+
+    public IServerStreamWriter<BridgeToVehicle>? Writer => _writer;
+
+    public string? DisconnectReason => _disconnectReason;
+
+    public Command? LastCommand { get; set; }
+
+    public long LastAnsweredFrame { get; set; }
+
+    public int MissedFrames { get; set; }
+
+    public int LateFrames { get; set; }
+
+    public int StaleCommands { get; set; }
+
+    public long FailureStampNs { get; set; }
+
+    public string FailureReason { get; set; } = string.Empty;
+
+    /// <summary>Claims the slot for one Drive call; false when another call holds or held it.</summary>
+    public bool TryClaim() => Interlocked.Exchange(ref _attachClaimed, 1) == 0;
+
+    public void CompleteAttach(IServerStreamWriter<BridgeToVehicle> writer)
+    {
+        _writer = writer;
+        _attached.TrySetResult();
+    }
+
+    public void MarkDisconnected(string reason)
+    {
+        _disconnectReason ??= reason;
+        Commands.Writer.TryComplete();
+    }
+
+    public void Release() => _released.TrySetResult();
+}

@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AutomationStack.Bridge;
+using AutomationStack.Scenarios;
+
+namespace AutomationStack.Cli;
+
+/// <summary>Writes <c>kpi.json</c> (atomically) and the console summary of a run.</summary>
+internal static class KpiReport
+{
+    private const int Digits = 4;
+
+    public static void Write(
+        string path,
+        Scenario scenario,
+        RunResult result,
+        IReadOnlyList<VehicleRunner> runners,
+        double? bridgePeakMegabytes,
+        string recordingPath,
+        int exitCode,
+        double wallSeconds)
+    {
+        var tmp = path + ".partial";
+        using (var stream = File.Create(tmp))
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            var kpi = result.Kpi;
+            json.WriteStartObject();
+            json.WriteString("scenario", scenario.Name);
+            json.WriteNumber("seed", scenario.Seed);
+            json.WriteBoolean("passed", kpi.Passed);
+            json.WriteNumber("exit_code", exitCode);
+            json.WriteBoolean("interrupted", result.Cancelled);
+            json.WriteStartArray("failed_criteria");
+            foreach (var f in kpi.FailedCriteria)
+            {
+                json.WriteStringValue(f);
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("collisions", kpi.Collisions);
+            json.WriteNumber("simulated_time", Round(kpi.SimulatedTime));
+            json.WriteNumber("frames", kpi.Frames);
+            json.WriteNumber("wall_time", Round(wallSeconds));
+            json.WriteNumber("real_time_factor", Round(result.RealTimeFactor));
+            json.WriteStartArray("trucks");
+            foreach (var truck in kpi.Trucks)
+            {
+                json.WriteStartObject();
+                json.WriteString("id", truck.VehicleId);
+                WriteNullable(json, "min_distance", truck.MinDistance);
+                WriteNullable(json, "min_time_gap", truck.MinTimeGap);
+                json.WriteNumber("speed_rms_error", Round(truck.SpeedRmsError));
+                json.WriteNumber("speed_max_error", Round(truck.SpeedMaxError));
+                json.WriteNumber("distance_travelled", Round(truck.DistanceTravelled));
+                json.WriteNumber("collisions", truck.Collisions);
+                json.WriteBoolean("failed", truck.Failed);
+                var stats = FindStats(result, truck.VehicleId);
+                if (truck.Failed)
+                {
+                    json.WriteNumber("failure_time", Round(truck.FailureStampNs / 1e9));
+                    json.WriteString("failure_reason", truck.FailureReason);
+                }
+
+                json.WriteNumber("missed_frames", truck.MissedFrames);
+                json.WriteNumber("late_frames", stats?.LateFrames ?? 0);
+                json.WriteNumber("stale_commands", stats?.StaleCommands ?? 0);
+                var runner = FindRunner(runners, truck.VehicleId);
+                json.WriteStartObject("process");
+                if (runner?.ProcessId is { } pid)
+                {
+                    json.WriteNumber("pid", pid);
+                }
+                else
+                {
+                    json.WriteString("hosting", "in-process");
+                }
+
+                if (runner?.ExitCode is { } code)
+                {
+                    json.WriteNumber("exit_code", code);
+                }
+                else
+                {
+                    json.WriteNull("exit_code");
+                }
+
+                WriteNullable(json, "peak_rss_mb", runner?.PeakResidentMegabytes);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartObject("bridge");
+            WriteNullable(json, "peak_rss_mb", bridgePeakMegabytes);
+            var t = result.Timings;
+            json.WriteNumber("loop_us_per_step", Round(t.LoopPerStep));
+            json.WriteNumber("physics_us_per_step", Round(t.PhysicsPerStep));
+            json.WriteNumber("recording_us_per_step", Round(t.RecordingPerStep));
+            json.WriteNumber("exchange_us_per_vehicle_frame", Round(t.ExchangePerVehicleFrame));
+            json.WriteNumber("overhead_us_per_vehicle_step", Round(t.BridgeOverheadPerVehicleStep));
+            json.WriteNumber("vehicle_frames", t.VehicleFrames);
+            json.WriteEndObject();
+            json.WriteStartObject("log");
+            json.WriteString("file", Path.GetFileName(recordingPath));
+            json.WriteNumber("messages", result.RecordedMessages);
+            json.WriteNumber("bytes", new FileInfo(recordingPath).Length);
+            json.WriteString("sha256", RunCommand.Sha256OfFile(recordingPath));
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    public static string Summary(
+        Scenario scenario,
+        RunResult result,
+        IReadOnlyList<VehicleRunner> runners,
+        double? bridgePeakMegabytes,
+        string outDir,
+        int exitCode,
+        string exitMessage)
+    {
+        var kpi = result.Kpi;
+        var sb = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        sb.AppendLine(inv, $"scenario {scenario.Name}  seed {scenario.Seed}  simulated {kpi.SimulatedTime:F1} s in {result.WallSeconds:F2} s wall  (real-time factor {result.RealTimeFactor:F1}×)");
+        sb.AppendLine(inv, $"{"truck",-10} {"min gap m",10} {"min tgap s",10} {"v rms m/s",10} {"v max m/s",10} {"status",-10} {"peak MB",8}");
+        foreach (var truck in kpi.Trucks)
+        {
+            var runner = FindRunner(runners, truck.VehicleId);
+            var status = truck.Failed ? "FAILED" : "ok";
+            sb.AppendLine(inv, $"{truck.VehicleId,-10} {Fmt(truck.MinDistance),10} {Fmt(truck.MinTimeGap),10} {truck.SpeedRmsError,10:F2} {truck.SpeedMaxError,10:F2} {status,-10} {Fmt(runner?.PeakResidentMegabytes ?? -1),8}");
+            if (truck.Failed)
+            {
+                sb.AppendLine(inv, $"           failed at t={truck.FailureStampNs / 1e9:F2} s: {truck.FailureReason}");
+            }
+        }
+
+        sb.AppendLine(inv, $"collisions {kpi.Collisions}   bridge peak {Fmt(bridgePeakMegabytes ?? -1)} MB   bridge overhead {result.Timings.BridgeOverheadPerVehicleStep:F1} µs/vehicle/step");
+        sb.AppendLine(inv, $"log {Path.Combine(outDir, RunCommand.RecordingFileName)} ({result.RecordedMessages} messages)   kpi {Path.Combine(outDir, RunCommand.KpiFileName)}");
+        if (kpi.Passed && exitCode == ExitCodes.Passed)
+        {
+            sb.AppendLine("PASS");
+        }
+        else
+        {
+            sb.AppendLine(inv, $"FAIL{(exitMessage.Length > 0 ? " (" + exitMessage + ")" : string.Empty)}");
+            foreach (var f in kpi.FailedCriteria)
+            {
+                sb.AppendLine("  - " + f);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Fmt(double value) => value < 0 ? "-" : value.ToString("F2", CultureInfo.InvariantCulture);
+
+    private static double Round(double value) => Math.Round(value, Digits);
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } v && v >= 0 && double.IsFinite(v))
+        {
+            json.WriteNumber(name, Round(v));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static VehicleRunner? FindRunner(IReadOnlyList<VehicleRunner> runners, string id)
+    {
+        foreach (var r in runners)
+        {
+            if (r.VehicleId == id)
+            {
+                return r;
+            }
+        }
+
+        return null;
+    }
+
+    private static VehicleRunStats? FindStats(RunResult result, string id)
+    {
+        foreach (var s in result.Vehicles)
+        {
+            if (s.VehicleId == id)
+            {
+                return s;
+            }
+        }
+
+        return null;
+    }
+}

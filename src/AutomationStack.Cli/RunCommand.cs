@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using AutomationStack.Bridge;
+using AutomationStack.Configuration;
+using AutomationStack.Scenarios;
+
+namespace AutomationStack.Cli;
+
+/// <summary>What <c>run</c> was asked to do.</summary>
+public sealed record RunRequest(
+    string ScenarioPath,
+    string OutDirectory,
+    ulong? Seed = null,
+    double? Duration = null,
+    bool InProcessVehicles = false,
+    bool Quiet = false);
+
+/// <summary>
+/// <c>run &lt;scenario&gt;</c>: loads and validates the scenario, hosts the bridge, starts one vehicle process per
+/// stack truck, shows progress, writes <c>run.mcap</c> and <c>kpi.json</c>, prints a summary and returns the exit code.
+/// </summary>
+public static class RunCommand
+{
+    public const string RecordingFileName = "run.mcap";
+    public const string KpiFileName = "kpi.json";
+    private const string PartialSuffix = ".partial";
+    private static readonly TimeSpan MemorySampleInterval = TimeSpan.FromMilliseconds(200);
+
+    public static async Task<int> ExecuteAsync(RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+
+        Scenario scenario;
+        try
+        {
+            scenario = ScenarioLoader.Load(request.ScenarioPath);
+        }
+        catch (ConfigurationException ex)
+        {
+            await stderr.WriteLineAsync($"error: invalid scenario\n{ex.Message}").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+
+        if (request.Duration is { } duration)
+        {
+            if (!(duration > 0) || !double.IsFinite(duration))
+            {
+                await stderr.WriteLineAsync($"error: --duration: expected a positive number of seconds, got {duration.ToString(CultureInfo.InvariantCulture)}").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+
+            scenario = scenario with { Duration = duration };
+        }
+
+        if (request.Seed is { } seed)
+        {
+            scenario = scenario with { Seed = seed };
+        }
+
+        var outDir = Path.GetFullPath(request.OutDirectory);
+        Directory.CreateDirectory(outDir);
+        var recordingPath = Path.Combine(outDir, RecordingFileName);
+        var partialPath = recordingPath + PartialSuffix;
+        var kpiPath = Path.Combine(outDir, KpiFileName);
+        // Outputs of an earlier run in this folder must not be mistaken for this run's.
+        File.Delete(recordingPath);
+        File.Delete(kpiPath);
+
+        var run = new BridgeRun(scenario);
+        var runners = new List<VehicleRunner>();
+        RunResult result;
+        var wall = Stopwatch.StartNew();
+        var exitMessage = string.Empty;
+        await using (var recording = new FileStream(partialPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16))
+        {
+            BridgeServer server;
+            try
+            {
+                server = await BridgeServer.StartAsync(run, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                await stderr.WriteLineAsync($"error: the bridge could not start: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.RunError;
+            }
+
+            await using (server.ConfigureAwait(false))
+            {
+                if (!request.Quiet)
+                {
+                    await stderr.WriteLineAsync($"bridge listening on {server.Address} — scenario '{scenario.Name}', seed {scenario.Seed}, {scenario.Duration.ToString("F1", CultureInfo.InvariantCulture)} s, {run.StackVehicleIds.Count} stack truck(s)").ConfigureAwait(false);
+                }
+
+                try
+                {
+                    foreach (var id in run.StackVehicleIds)
+                    {
+                        var runner = request.InProcessVehicles
+                            ? VehicleRunner.StartInProcess(id, server.Address)
+                            : VehicleRunner.StartProcess(id, server.Address, Path.Combine(outDir, "vehicles", id + ".log"));
+                        runners.Add(runner);
+                        if (!request.Quiet)
+                        {
+                            await stderr.WriteLineAsync(runner.ProcessId is { } pid
+                                ? $"  started vehicle process {id} (pid {pid})"
+                                : $"  started in-process vehicle {id}").ConfigureAwait(false);
+                        }
+                    }
+
+                    using var sampling = new CancellationTokenSource();
+                    var sampler = SampleMemoryAsync(runners, sampling.Token);
+                    var progress = new ProgressPrinter(stderr, request.Quiet);
+                    result = await run.RunAsync(
+                        new BridgeRunOptions
+                        {
+                            Recording = recording,
+                            Progress = progress.Report,
+                            Notice = request.Quiet ? null : message => progress.Notice(message),
+                            Metadata = new Dictionary<string, string>
+                            {
+                                ["scenario_sha256"] = Sha256OfFile(scenario.SourcePath),
+                                ["map_sha256"] = Sha256OfFile(scenario.MapPath),
+                            },
+                        },
+                        cancellationToken).ConfigureAwait(false);
+                    progress.Done();
+                    await sampling.CancelAsync().ConfigureAwait(false);
+                    await sampler.ConfigureAwait(false);
+                    foreach (var runner in runners)
+                    {
+                        await runner.WaitForExitAsync().ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    foreach (var runner in runners)
+                    {
+                        await runner.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+
+        if (result.Cancelled)
+        {
+            exitMessage = "interrupted";
+        }
+
+        File.Move(partialPath, recordingPath, overwrite: true);
+        var exitCode = result.Cancelled ? ExitCodes.RunError : result.Kpi.Passed ? ExitCodes.Passed : ExitCodes.CriteriaFailed;
+        var bridgePeak = ProcessMemory.PeakResidentMegabytes(Environment.ProcessId);
+        KpiReport.Write(kpiPath, scenario, result, runners, bridgePeak, recordingPath, exitCode, wall.Elapsed.TotalSeconds);
+        await stdout.WriteAsync(KpiReport.Summary(scenario, result, runners, bridgePeak, outDir, exitCode, exitMessage)).ConfigureAwait(false);
+        return exitCode;
+    }
+
+    private static async Task SampleMemoryAsync(List<VehicleRunner> runners, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                foreach (var runner in runners)
+                {
+                    runner.SampleMemory();
+                }
+
+                await Task.Delay(MemorySampleInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Sampling stops with the run.
+        }
+
+        foreach (var runner in runners)
+        {
+            runner.SampleMemory();
+        }
+    }
+
+    internal static string Sha256OfFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>Progress on stderr: one updating line on a terminal, a line every few seconds otherwise.</summary>
+    private sealed class ProgressPrinter(TextWriter writer, bool quiet)
+    {
+        private readonly bool _interactive = !Console.IsErrorRedirected;
+        private int _ticks;
+
+        public void Report(RunProgress p)
+        {
+            if (quiet)
+            {
+                return;
+            }
+
+            var line = string.Create(CultureInfo.InvariantCulture, $"  t = {p.SimulatedTime,7:F1} / {p.Duration:F1} s   real-time factor {p.RealTimeFactor,6:F1}×");
+            if (_interactive)
+            {
+                writer.Write("\r" + line);
+            }
+            else if (_ticks++ % 5 == 0)
+            {
+                writer.WriteLine(line);
+            }
+        }
+
+        public void Notice(string message)
+        {
+            if (_interactive)
+            {
+                writer.Write("\r");
+            }
+
+            writer.WriteLine("  " + message);
+        }
+
+        public void Done()
+        {
+            if (!quiet && _interactive)
+            {
+                writer.WriteLine();
+            }
+        }
+    }
+}

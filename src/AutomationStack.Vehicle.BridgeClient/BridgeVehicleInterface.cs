@@ -1,0 +1,200 @@
+using AutomationStack.Bridge.Protocol;
+using AutomationStack.Contracts;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace AutomationStack.Vehicle.BridgeClient;
+
+/// <summary>Why talking to the bridge failed; the vehicle host maps it to an exit code.</summary>
+public sealed class BridgeConnectionException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Options of the bridge client (wall-clock limits for the connection only; never in the decision path).</summary>
+public sealed record BridgeClientOptions
+{
+    /// <summary>Deadline of each unary call (connect, world info).</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long to keep retrying the first connection while the bridge starts.</summary>
+    public TimeSpan ConnectRetryWindow { get; init; } = TimeSpan.FromSeconds(15);
+}
+
+/// <summary>
+/// <see cref="IVehicleInterface"/> over the sim-bridge gRPC API: Connect (version check), GetWorldInfo (map),
+/// then one Drive stream carrying frames in and commands out.
+/// </summary>
+public sealed class BridgeVehicleInterface : IVehicleInterface
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
+
+    private readonly GrpcChannel _channel;
+    private readonly SimBridge.SimBridgeClient _client;
+    private readonly string _vehicleId;
+    private readonly BridgeClientOptions _options;
+    private AsyncDuplexStreamingCall<VehicleToBridge, BridgeToVehicle>? _drive;
+    private VehicleSession? _session;
+
+    public BridgeVehicleInterface(Uri bridgeAddress, string vehicleId, BridgeClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(bridgeAddress);
+        _vehicleId = vehicleId;
+        _options = options ?? new BridgeClientOptions();
+        _channel = GrpcChannel.ForAddress(bridgeAddress, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+        });
+        _client = new SimBridge.SimBridgeClient(_channel);
+    }
+
+    public VehicleSession Session => _session ?? throw new InvalidOperationException("Not connected.");
+
+    /// <summary>The reason the bridge gave when it ended the run (null while running).</summary>
+    public string? EndReason { get; private set; }
+
+    public async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        var reply = await ConnectWithRetryAsync(cancellationToken).ConfigureAwait(false);
+        if (reply.ProtocolVersion != ProtocolInfo.Version)
+        {
+            throw new BridgeConnectionException(ProtocolInfo.MismatchMessage(reply.ProtocolVersion, ProtocolInfo.Version));
+        }
+
+        WorldInfo info;
+        try
+        {
+            info = await _client.GetWorldInfoAsync(new WorldInfoRequest(), deadline: Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            throw new BridgeConnectionException($"GetWorldInfo failed: {ex.Status.Detail}", ex);
+        }
+
+        var map = ProtocolMapping.ToRoadNetwork(info);
+        _drive = _client.Drive(cancellationToken: cancellationToken);
+        try
+        {
+            await _drive.RequestStream.WriteAsync(new VehicleToBridge { Attach = new Attach { VehicleId = _vehicleId, ProtocolVersion = ProtocolInfo.Version } }, cancellationToken).ConfigureAwait(false);
+            if (!await _drive.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                throw new BridgeConnectionException($"bridge closed the Drive stream before attaching '{_vehicleId}'");
+            }
+        }
+        catch (RpcException ex)
+        {
+            throw new BridgeConnectionException($"attach of '{_vehicleId}' refused: {ex.Status.StatusCode}: {ex.Status.Detail}", ex);
+        }
+
+        var first = _drive.ResponseStream.Current;
+        if (first.MessageCase != BridgeToVehicle.MessageOneofCase.Attached)
+        {
+            throw new BridgeConnectionException($"bridge answered Attach with {first.MessageCase}, expected Attached");
+        }
+
+        var attached = first.Attached;
+        var parameters = new Dictionary<string, double>(attached.Parameters, StringComparer.Ordinal);
+        _session = new VehicleSession(
+            attached.VehicleId,
+            attached.StationId,
+            ProtocolMapping.FromWire(attached.Blueprint ?? new Blueprint()),
+            map,
+            attached.StepNs / 1e9,
+            (int)attached.ControlPeriodSteps,
+            attached.Seed,
+            parameters);
+        TargetLaneId = attached.TargetLaneId;
+    }
+
+    /// <summary>The lane the bridge asked this truck to keep.</summary>
+    public string TargetLaneId { get; private set; } = string.Empty;
+
+    public async ValueTask<SensorFrame?> NextFrameAsync(CancellationToken cancellationToken)
+    {
+        var drive = _drive ?? throw new InvalidOperationException("Not connected.");
+        try
+        {
+            while (await drive.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                var message = drive.ResponseStream.Current;
+                switch (message.MessageCase)
+                {
+                    case BridgeToVehicle.MessageOneofCase.Frame:
+                        return ProtocolMapping.FromWire(message.Frame);
+                    case BridgeToVehicle.MessageOneofCase.End:
+                        EndReason = message.End.Reason;
+                        return null;
+                    default:
+                        throw new BridgeConnectionException($"unexpected {message.MessageCase} on the Drive stream");
+                }
+            }
+        }
+        catch (RpcException ex)
+        {
+            throw new BridgeConnectionException($"Drive stream failed: {ex.Status.StatusCode}: {ex.Status.Detail}", ex);
+        }
+
+        EndReason ??= "bridge closed the stream";
+        return null;
+    }
+
+    public async ValueTask SendAsync(VehicleOutput output, CancellationToken cancellationToken)
+    {
+        var drive = _drive ?? throw new InvalidOperationException("Not connected.");
+        var command = ProtocolMapping.ToWire(_vehicleId, output);
+        try
+        {
+            await drive.RequestStream.WriteAsync(new VehicleToBridge { Command = command }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            throw new BridgeConnectionException($"could not send command for frame {output.FrameNumber}: {ex.Status.Detail}", ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_drive is not null)
+        {
+            try
+            {
+                await _drive.RequestStream.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RpcException or InvalidOperationException or IOException)
+            {
+                // The stream is already gone.
+            }
+
+            _drive.Dispose();
+        }
+
+        _channel.Dispose();
+    }
+
+    private DateTime Deadline() => DateTime.UtcNow + _options.CallTimeout;
+
+    private async Task<ConnectReply> ConnectWithRetryAsync(CancellationToken cancellationToken)
+    {
+        var giveUp = DateTime.UtcNow + _options.ConnectRetryWindow;
+        while (true)
+        {
+            try
+            {
+                return await _client.ConnectAsync(
+                    new ConnectRequest { ProtocolVersion = ProtocolInfo.Version, ClientName = _vehicleId },
+                    deadline: Deadline(),
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition)
+            {
+                throw new BridgeConnectionException(ex.Status.Detail, ex);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < giveUp)
+            {
+                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException ex)
+            {
+                throw new BridgeConnectionException($"cannot reach the bridge: {ex.Status.StatusCode}: {ex.Status.Detail}", ex);
+            }
+        }
+    }
+}
