@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+// Benchmark of a closed-loop run with separate processes: runs `automationstack run <scenario>` as a child process
+// N times and reports real-time factor, bridge per-step overhead per vehicle, and peak memory of every process.
+// Usage: AutomationStack.Bench [--scenario <file>] [--runs N] [--out <dir>]
+var inv = CultureInfo.InvariantCulture;
+string? scenario = null;
+var runs = 5;
+var outRoot = Path.Combine("out", "bench");
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--scenario" when i + 1 < args.Length:
+            scenario = args[++i];
+            break;
+        case "--runs" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var n) && n > 0:
+            runs = n;
+            i++;
+            break;
+        case "--out" when i + 1 < args.Length:
+            outRoot = args[++i];
+            break;
+        default:
+            Console.Error.WriteLine($"bench: bad argument '{args[i]}'\nusage: bench [--scenario <file>] [--runs N>0] [--out <dir>]");
+            return 2;
+    }
+}
+
+scenario ??= Path.Combine(FindRepoRoot(), "sim-bridge", "scenarios", "corridor-3-trucks-acc.yaml");
+var cli = Path.Combine(AppContext.BaseDirectory, "automationstack.dll");
+var samples = new List<Sample>();
+for (var r = 0; r < runs; r++)
+{
+    var outDir = Path.GetFullPath(Path.Combine(outRoot, $"run-{r + 1}"));
+    var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in new[] { "exec", cli, "run", scenario, "--out", outDir, "--quiet" })
+    {
+        start.ArgumentList.Add(a);
+    }
+
+    using var process = Process.Start(start)!;
+    var stdout = process.StandardOutput.ReadToEndAsync();
+    var stderr = process.StandardError.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    if (process.ExitCode is not (0 or 1))
+    {
+        Console.Error.WriteLine($"bench: run {r + 1} exited {process.ExitCode}\n{await stdout}\n{await stderr}");
+        return 3;
+    }
+
+    using var kpi = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outDir, "kpi.json")));
+    var root = kpi.RootElement;
+    var bridge = root.GetProperty("bridge");
+    var vehiclePeaks = new List<double>();
+    foreach (var truck in root.GetProperty("trucks").EnumerateArray())
+    {
+        if (truck.GetProperty("process").GetProperty("peak_rss_mb") is { ValueKind: JsonValueKind.Number } peak)
+        {
+            vehiclePeaks.Add(peak.GetDouble());
+        }
+    }
+
+    var sample = new Sample(
+        root.GetProperty("real_time_factor").GetDouble(),
+        root.GetProperty("wall_time").GetDouble(),
+        bridge.GetProperty("overhead_us_per_vehicle_step").GetDouble(),
+        bridge.GetProperty("exchange_us_per_vehicle_frame").GetDouble(),
+        bridge.GetProperty("physics_us_per_step").GetDouble(),
+        bridge.GetProperty("recording_us_per_step").GetDouble(),
+        bridge.GetProperty("peak_rss_mb").GetDouble(),
+        vehiclePeaks.Count > 0 ? vehiclePeaks.Max() : double.NaN,
+        root.GetProperty("simulated_time").GetDouble(),
+        root.GetProperty("trucks").GetArrayLength());
+    samples.Add(sample);
+    Console.Error.WriteLine(string.Create(inv, $"run {r + 1}/{runs}: real-time factor {sample.RealTimeFactor:F1}×, overhead {sample.OverheadPerVehicleStep:F1} µs/vehicle/step, bridge {sample.BridgePeakMegabytes:F0} MB, vehicle ≤ {sample.VehiclePeakMegabytes:F0} MB"));
+}
+
+var report = new StringBuilder();
+report.AppendLine(inv, $"machine: {CpuModel()}, {Environment.ProcessorCount} cores, {TotalMemoryGiB():F0} GiB, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+report.AppendLine(inv, $"scenario: {Path.GetFileName(scenario)} ({samples[0].Trucks} vehicle processes, {samples[0].SimulatedTime:F0} s simulated), {runs} runs; median [min – max]");
+report.AppendLine();
+report.AppendLine("| metric | median [min – max] | target |");
+report.AppendLine("| --- | --- | --- |");
+Row("real-time factor, separate vehicle processes", s => s.RealTimeFactor, "F1", "×", "≥ 50");
+Row("bridge overhead per vehicle per step (loop − physics − waiting on vehicles)", s => s.OverheadPerVehicleStep, "F1", " µs", "≤ 100 µs");
+Row("frame→command round trip per vehicle frame (incl. vehicle compute)", s => s.ExchangePerVehicleFrame, "F1", " µs", "—");
+Row("physics per step (all vehicles)", s => s.PhysicsPerStep, "F1", " µs", "—");
+Row("ground truth + KPI + recording per step", s => s.RecordingPerStep, "F1", " µs", "—");
+Row("peak RSS, bridge process (CLI hosting it)", s => s.BridgePeakMegabytes, "F0", " MB", "≤ 300 MB");
+Row("peak RSS, largest vehicle process", s => s.VehiclePeakMegabytes, "F0", " MB", "≤ 200 MB");
+Row("wall time per run", s => s.WallSeconds, "F2", " s", "—");
+Console.WriteLine(report.ToString());
+return 0;
+
+void Row(string name, Func<Sample, double> pick, string format, string unit, string target)
+{
+    var values = samples.Select(pick).Order().ToArray();
+    var median = values[values.Length / 2];
+    report.AppendLine(inv, $"| {name} | {median.ToString(format, inv)}{unit} [{values[0].ToString(format, inv)} – {values[^1].ToString(format, inv)}] | {target} |");
+}
+
+static string FindRepoRoot()
+{
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AutomationStack.sln")))
+    {
+        dir = dir.Parent;
+    }
+
+    return dir?.FullName ?? Directory.GetCurrentDirectory();
+}
+
+static string CpuModel()
+{
+    try
+    {
+        foreach (var line in File.ReadLines("/proc/cpuinfo"))
+        {
+            if (line.StartsWith("model name", StringComparison.Ordinal))
+            {
+                return line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+            }
+        }
+    }
+    catch (IOException)
+    {
+    }
+
+    return "unknown CPU";
+}
+
+static double TotalMemoryGiB() => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
+
+internal readonly record struct Sample(
+    double RealTimeFactor,
+    double WallSeconds,
+    double OverheadPerVehicleStep,
+    double ExchangePerVehicleFrame,
+    double PhysicsPerStep,
+    double RecordingPerStep,
+    double BridgePeakMegabytes,
+    double VehiclePeakMegabytes,
+    double SimulatedTime,
+    int Trucks);
