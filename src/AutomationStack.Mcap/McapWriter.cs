@@ -167,6 +167,11 @@ public sealed class McapWriter : IDisposable
         _chunk.EndRecord(record);
 
         var index = channel.Index!;
+        if (logTime < channel.LastIndexedLogTime)
+        {
+            channel.IndexUnsorted = true;
+        }
+        channel.LastIndexedLogTime = logTime;
         index.WriteU64(logTime);
         index.WriteU64(offsetInChunk);
 
@@ -367,6 +372,12 @@ public sealed class McapWriter : IDisposable
         {
             var channel = _chunkChannels[i];
             var entries = channel.Index!;
+            if (channel.IndexUnsorted)
+            {
+                SortIndexEntries(entries);
+            }
+            channel.IndexUnsorted = false;
+            channel.LastIndexedLogTime = 0;
             offsets[i] = (channel.Id, indexStart + (ulong)_scratch.Length);
             int record = _scratch.BeginRecord(McapOpcode.MessageIndex);
             _scratch.WriteU16(channel.Id);
@@ -387,6 +398,24 @@ public sealed class McapWriter : IDisposable
         _chunkChannels.Clear();
         _chunk.Clear();
         _chunkMessageCount = 0;
+    }
+
+    /// <summary>Sorts 16-byte (log_time, offset) entries by log time, then offset (rare: out-of-order log times).</summary>
+    private static void SortIndexEntries(GrowableBuffer entries)
+    {
+        var span = entries.WrittenSpan;
+        var pairs = new (ulong LogTime, ulong Offset)[span.Length / 16];
+        for (int i = 0; i < pairs.Length; i++)
+        {
+            pairs[i] = (BinaryPrimitives.ReadUInt64LittleEndian(span[(i * 16)..]), BinaryPrimitives.ReadUInt64LittleEndian(span[(i * 16 + 8)..]));
+        }
+        Array.Sort(pairs);
+        entries.Clear();
+        foreach (var (logTime, offset) in pairs)
+        {
+            entries.WriteU64(logTime);
+            entries.WriteU64(offset);
+        }
     }
 
     private void WriteStatistics()
@@ -504,6 +533,8 @@ public sealed class McapWriter : IDisposable
         public bool InChunk { get; set; }
         public uint Sequence { get; set; }
         public ulong MessageCount { get; set; }
+        public ulong LastIndexedLogTime { get; set; }
+        public bool IndexUnsorted { get; set; }
         /// <summary>Message index entries (log_time, offset) for the open chunk, 16 bytes each.</summary>
         public GrowableBuffer? Index { get; set; }
     }
