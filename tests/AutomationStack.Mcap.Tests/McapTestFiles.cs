@@ -17,7 +17,7 @@ internal static class McapTestFiles
     /// <summary>Expected message for index <paramref name="i"/> of <see cref="WriteSample"/>.</summary>
     public static (int Channel, ulong LogTime, byte[] Data) MessageAt(int i)
     {
-        int channel = i % 7 switch { 0 or 1 or 2 => 0, 3 or 4 => 1, 5 => 2, _ => 3 };
+        int channel = (i % 7) switch { 0 or 1 or 2 => 0, 3 or 4 => 1, 5 => 2, _ => 3 };
         ulong logTime = 1_000_000_000UL + (ulong)i * 10_000_000UL;
         var data = new byte[8 + i % 37];
         BinaryPrimitives.WriteInt64LittleEndian(data, i);
