@@ -42,6 +42,7 @@ internal sealed class ScenarioReader
         new($"a deceleration in m/s² above 0 and at most {MaxDecelerationCap}", 0, MaxDecelerationCap, MinExclusive: true);
 
     private readonly ConfigDocument _doc;
+    private readonly Dictionary<string, VehicleRole> _declaredRoles = new(StringComparer.Ordinal);
     private readonly string _displayPath;
     private readonly Dictionary<string, TruckParameters> _blueprints = new(StringComparer.Ordinal)
     {
@@ -84,7 +85,7 @@ internal sealed class ScenarioReader
         var world = ReadWorld(root, step);
         ReadBlueprints(root);
         var vehicles = ReadVehicles(root, map);
-        var events = ReadEvents(root, vehicles, duration);
+        var events = ReadEvents(root, duration);
         var pass = ReadPassCriteria(root);
         root.RejectUnknownFields();
         _doc.ThrowIfErrors();
@@ -298,6 +299,11 @@ internal sealed class ScenarioReader
         }
 
         var role = v.RequiredChoice("role", Roles);
+        if (id is not null && role is not null)
+        {
+            _declaredRoles.TryAdd(id, role.Value);
+        }
+
         var blueprintName = v.String("blueprint", "a blueprint name") ?? (role == VehicleRole.Background ? CarBlueprint : TruckBlueprint);
         if (!_blueprints.TryGetValue(blueprintName, out var body))
         {
@@ -430,7 +436,7 @@ internal sealed class ScenarioReader
         }
     }
 
-    private List<ScenarioEvent> ReadEvents(ConfigMapping root, List<VehicleEntry> vehicles, double? duration)
+    private List<ScenarioEvent> ReadEvents(ConfigMapping root, double? duration)
     {
         var events = new List<ScenarioEvent>();
         var list = root.Sequence("events", "a list of events");
@@ -439,7 +445,8 @@ internal sealed class ScenarioReader
             return events;
         }
 
-        var roles = vehicles.ToDictionary(v => v.Vehicle.Id, v => v.Vehicle.Role, StringComparer.Ordinal);
+        // Events are checked against every vehicle declared, even one with errors of its own, to avoid follow-on errors.
+        var roles = _declaredRoles;
         var atRange = duration is { } d
             ? new NumberRange($"a time in seconds from 0 to below the duration {d:0.###}", 0, d, MaxExclusive: true)
             : NumberRange.NonNegative("a time in seconds (≥ 0)");

@@ -194,7 +194,7 @@ public sealed class ScenarioLoaderTests
         Assert.That(byField, Has.Some.StartsWith("23 vehicles[2].s: expected an arc length in metres from 0 to the lane length"));
         Assert.That(byField, Has.Some.StartsWith("33 vehicles[4].s: expected a position not overlapping vehicle 'truck3'"));
         Assert.That(byField, Has.Some.StartsWith("40 vehicles[5].parameters: field 'parameters' applies only to vehicles with role: stack"));
-        Assert.That(byField, Has.Some.StartsWith("42 events[0].vehicle: expected the id of a stack vehicle"));
+        Assert.That(byField, Has.Some.StartsWith("42 events[0].vehicle: expected the id of a stack vehicle (truck1, truck2, truck3, truck4), got \"ghost\""));
         Assert.That(byField, Has.Some.StartsWith("43 events[1].vehicle: events apply only to stack vehicles"));
         Assert.That(byField, Has.Some.StartsWith("44 events[2].at: expected a time in seconds from 0 to below the duration 60, got 75"));
         Assert.That(byField, Has.Some.StartsWith("45 events[3].type: expected one of set_speed, ramp, sinusoid, brake, got \"warp\""));
