@@ -135,14 +135,15 @@ public sealed class DriverInputSchedule
     }
 
     /// <summary>Set speed as a closed-form function of time.</summary>
-    private readonly record struct SetSpeedProfile(ProfileKind Kind, double Base, double Target, double Rate, double Start, double Frequency, double Duration)
+    private readonly record struct SetSpeedProfile(
+        ProfileKind Kind, double Base, double Target, double Rate, double Start, double Amplitude, double Frequency, double Duration)
     {
-        public static SetSpeedProfile Constant(double speed) => new(ProfileKind.Constant, speed, speed, 0, 0, 0, 0);
+        public static SetSpeedProfile Constant(double speed) => new(ProfileKind.Constant, speed, speed, 0, 0, 0, 0, 0);
 
-        public static SetSpeedProfile Ramp(double from, double to, double rate, double start) => new(ProfileKind.Ramp, from, to, rate, start, 0, 0);
+        public static SetSpeedProfile Ramp(double from, double to, double rate, double start) => new(ProfileKind.Ramp, from, to, rate, start, 0, 0, 0);
 
         public static SetSpeedProfile Sinusoid(double center, double amplitude, double frequency, double start, double duration) =>
-            new(ProfileKind.Sinusoid, center, amplitude, 0, start, frequency, duration);
+            new(ProfileKind.Sinusoid, center, center, 0, start, amplitude, frequency, duration);
 
         public double ValueAt(double time)
         {
@@ -153,7 +154,7 @@ public sealed class DriverInputSchedule
                     var change = Rate * elapsed;
                     return Target >= Base ? Math.Min(Target, Base + change) : Math.Max(Target, Base - change);
                 case ProfileKind.Sinusoid:
-                    return elapsed < Duration ? Base + (Target * Math.Sin(2.0 * Math.PI * Frequency * elapsed)) : Base;
+                    return elapsed < Duration ? Base + (Amplitude * Math.Sin(2.0 * Math.PI * Frequency * elapsed)) : Base;
                 default:
                     return Base;
             }

@@ -221,9 +221,20 @@ public sealed class ScenarioLoaderTests
         Assert.That(ex.Errors.Single().Field, Is.EqualTo("events[0].rate"));
     }
 
+    private static readonly string TempDirectory = Path.Combine(Path.GetTempPath(), $"automationstack-scenario-tests-{Environment.ProcessId}");
+
+    [OneTimeTearDown]
+    public void DeleteTempFiles()
+    {
+        if (Directory.Exists(TempDirectory))
+        {
+            Directory.Delete(TempDirectory, recursive: true);
+        }
+    }
+
     private static string WriteTemp(string text)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "automationstack-scenario-tests");
+        var dir = TempDirectory;
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, $"{Guid.NewGuid():N}.yaml");
         var map = Path.Combine(TestFiles.RepoRoot, "sim-bridge", "maps", "corridor-a.yaml");
