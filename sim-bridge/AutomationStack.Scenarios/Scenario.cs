@@ -1,0 +1,90 @@
+using AutomationStack.Contracts;
+using AutomationStack.RoadMap;
+using AutomationStack.Simulation;
+
+namespace AutomationStack.Scenarios;
+
+/// <summary>How the bridge paces the simulation: as fast as the vehicles answer, or tied to the wall clock.</summary>
+public enum ScenarioMode
+{
+    Lockstep,
+    Realtime,
+}
+
+/// <summary>Who drives a vehicle: a vehicle process running the stack, or the simulator's car-following model.</summary>
+public enum VehicleRole
+{
+    Stack,
+    Background,
+}
+
+/// <summary>
+/// A vehicle at the start of a scenario (SI units). <see cref="S"/> is the arc length of the vehicle's geometric
+/// centre along the centreline of <see cref="LaneId"/>. For stack vehicles <see cref="SetSpeed"/> is the driver's
+/// initial set speed and <see cref="CarFollowing"/> is null; for background vehicles <see cref="SetSpeed"/> equals
+/// the car-following desired speed, <see cref="ControlPeriodSteps"/> is 1 and <see cref="Parameters"/> is empty.
+/// </summary>
+public sealed record ScenarioVehicle(
+    string Id,
+    VehicleRole Role,
+    TruckParameters Body,
+    string LaneId,
+    double S,
+    double Speed,
+    double SetSpeed,
+    int ControlPeriodSteps,
+    IReadOnlyDictionary<string, double> Parameters,
+    IdmParameters? CarFollowing);
+
+/// <summary>Something the driver of a stack vehicle does at simulated time <see cref="At"/> (s).</summary>
+public abstract record ScenarioEvent(double At, string VehicleId);
+
+/// <summary>The set speed steps to <see cref="Speed"/> (m/s).</summary>
+public sealed record SetSpeedEvent(double At, string VehicleId, double Speed) : ScenarioEvent(At, VehicleId);
+
+/// <summary>The set speed ramps from its value at <see cref="ScenarioEvent.At"/> to <see cref="Speed"/> (m/s) at <see cref="Rate"/> (m/s²).</summary>
+public sealed record RampEvent(double At, string VehicleId, double Speed, double Rate) : ScenarioEvent(At, VehicleId);
+
+/// <summary>
+/// Set speed = base + Amplitude·sin(2π·Frequency·(t − At)) for <see cref="Duration"/> s, base being the set speed at
+/// <see cref="ScenarioEvent.At"/>; afterwards the set speed is base again. Amplitude m/s, Frequency Hz.
+/// </summary>
+public sealed record SinusoidEvent(double At, string VehicleId, double Amplitude, double Frequency, double Duration)
+    : ScenarioEvent(At, VehicleId);
+
+/// <summary>
+/// The driver presses the brake pedal: BrakeDeceleration = <see cref="Deceleration"/> (m/s²) until the vehicle's true
+/// speed is at most <see cref="UntilSpeed"/> (m/s) or <see cref="MaxDuration"/> (s) has passed. The set speed is unchanged.
+/// </summary>
+public sealed record BrakeEvent(double At, string VehicleId, double Deceleration, double UntilSpeed, double MaxDuration)
+    : ScenarioEvent(At, VehicleId);
+
+/// <summary>What a run must satisfy to pass. Null thresholds are not checked. MinTimeGap s, MinDistance m, MaxSpeedRmsError m/s.</summary>
+public sealed record PassCriteria(
+    bool NoCollision,
+    double? MinTimeGap,
+    double? MinDistance,
+    double? MaxSpeedRmsError,
+    bool NoVehicleFailures);
+
+/// <summary>
+/// A validated scenario (SI units). <see cref="SourcePath"/> and <see cref="MapPath"/> are absolute paths.
+/// <see cref="StepLength"/> equals <c>World.StepLength</c>; <see cref="VehicleTimeout"/> and
+/// <see cref="AttachTimeout"/> are wall-clock seconds. <see cref="Events"/> are ordered by time (stable).
+/// </summary>
+public sealed record Scenario(
+    string Name,
+    string Description,
+    string SourcePath,
+    string MapPath,
+    RoadNetwork Map,
+    double Duration,
+    double StepLength,
+    ulong Seed,
+    ScenarioMode Mode,
+    double VehicleTimeout,
+    double AttachTimeout,
+    WorldOptions World,
+    IReadOnlyList<ScenarioVehicle> Vehicles,
+    IReadOnlyList<ScenarioEvent> Events,
+    PassCriteria PassCriteria);

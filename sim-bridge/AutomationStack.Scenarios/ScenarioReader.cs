@@ -1,0 +1,552 @@
+using AutomationStack.Configuration;
+using AutomationStack.Contracts;
+using AutomationStack.Geometry;
+using AutomationStack.RoadMap;
+using AutomationStack.Simulation;
+
+namespace AutomationStack.Scenarios;
+
+/// <summary>Reads one scenario document; see <see cref="ScenarioLoader"/>.</summary>
+internal sealed class ScenarioReader
+{
+    public const string TruckBlueprint = "truck-40t";
+    public const string CarBlueprint = "car";
+    public const double DefaultStep = 0.01;
+    public const double MaxStep = 0.1;
+    public const ulong DefaultSeed = 1;
+    public const double DefaultVehicleTimeout = 5.0;
+    public const double DefaultAttachTimeout = 60.0;
+    public const int DefaultControlPeriodSteps = 2;
+    public const int MaxControlPeriodSteps = 100;
+    public const double MaxSpeedKph = 250.0;
+    public const double MaxDecelerationCap = 15.0;
+    public const double DefaultBrakeMaxDuration = 30.0;
+    public const double MaxDuration = 86_400.0;
+
+    private static readonly KeyValuePair<string, ScenarioMode>[] Modes =
+        [new("lockstep", ScenarioMode.Lockstep), new("realtime", ScenarioMode.Realtime)];
+
+    private static readonly KeyValuePair<string, VehicleRole>[] Roles =
+        [new("stack", VehicleRole.Stack), new("background", VehicleRole.Background)];
+
+    private static readonly KeyValuePair<string, EventType>[] EventTypes =
+        [new("set_speed", EventType.SetSpeed), new("ramp", EventType.Ramp), new("sinusoid", EventType.Sinusoid), new("brake", EventType.Brake)];
+
+    private static readonly string[] StackOnlyFields = ["set_speed_kph", "control_period_steps", "parameters"];
+    private static readonly string[] BackgroundOnlyFields = ["car_following"];
+
+    private static readonly NumberRange SpeedKph = NumberRange.Between(0, MaxSpeedKph, $"a speed in km/h from 0 to {MaxSpeedKph}");
+    private static readonly NumberRange PositiveSpeedKph =
+        new($"a speed in km/h above 0 and at most {MaxSpeedKph}", 0, MaxSpeedKph, MinExclusive: true);
+    private static readonly NumberRange Deceleration =
+        new($"a deceleration in m/s² above 0 and at most {MaxDecelerationCap}", 0, MaxDecelerationCap, MinExclusive: true);
+
+    private readonly ConfigDocument _doc;
+    private readonly Dictionary<string, VehicleRole> _declaredRoles = new(StringComparer.Ordinal);
+    private readonly string _displayPath;
+    private readonly Dictionary<string, TruckParameters> _blueprints = new(StringComparer.Ordinal)
+    {
+        [TruckBlueprint] = TruckParameters.Default,
+        [CarBlueprint] = BackgroundBodies.Car,
+    };
+
+    public ScenarioReader(ConfigDocument doc, string displayPath)
+    {
+        _doc = doc;
+        _displayPath = displayPath;
+    }
+
+    private enum EventType
+    {
+        SetSpeed,
+        Ramp,
+        Sinusoid,
+        Brake,
+    }
+
+    public Scenario Read()
+    {
+        var root = _doc.Root;
+        var format = root.RequiredString("format", $"'{ScenarioLoader.FormatId}'");
+        if (format is not null && format != ScenarioLoader.FormatId)
+        {
+            root.Get("format")!.Reject($"'{ScenarioLoader.FormatId}'");
+        }
+
+        var name = root.RequiredString("name", "a scenario name") ?? string.Empty;
+        var description = root.Get("description")?.AsString("a description", allowEmpty: true) ?? string.Empty;
+        var (mapPath, map) = ReadMap(root);
+        var duration = root.RequiredNumber("duration", new NumberRange($"a positive number of seconds (at most {MaxDuration})", 0, MaxDuration, MinExclusive: true));
+        var step = root.Number("step", new NumberRange($"a positive number of seconds, at most {MaxStep}", 0, MaxStep, MinExclusive: true)) ?? DefaultStep;
+        var seed = root.UInt64("seed", "an unsigned 64-bit integer") ?? DefaultSeed;
+        var mode = root.Choice("mode", Modes) ?? ScenarioMode.Lockstep;
+        var vehicleTimeout = root.Number("vehicle_timeout", NumberRange.Positive("a positive number of seconds")) ?? DefaultVehicleTimeout;
+        var attachTimeout = root.Number("attach_timeout", NumberRange.Positive("a positive number of seconds")) ?? DefaultAttachTimeout;
+        var world = ReadWorld(root, step);
+        ReadBlueprints(root);
+        var vehicles = ReadVehicles(root, map);
+        var events = ReadEvents(root, duration);
+        var pass = ReadPassCriteria(root);
+        root.RejectUnknownFields();
+        _doc.ThrowIfErrors();
+
+        return new Scenario(
+            name,
+            description,
+            _doc.FullPath ?? Path.GetFullPath(_displayPath),
+            mapPath!,
+            map!,
+            duration!.Value,
+            step,
+            seed,
+            mode,
+            vehicleTimeout,
+            attachTimeout,
+            world,
+            vehicles.Select(v => v.Vehicle).ToArray(),
+            events,
+            pass);
+    }
+
+    private (string? Path, RoadNetwork? Map) ReadMap(ConfigMapping root)
+    {
+        var node = root.GetRequired("map", "a path to a map file, relative to the scenario file");
+        var relative = node?.AsString("a path to a map file, relative to the scenario file");
+        if (node is null || relative is null)
+        {
+            return (null, null);
+        }
+
+        var baseDirectory = Path.GetDirectoryName(_doc.FullPath ?? Path.GetFullPath(_displayPath)) ?? Directory.GetCurrentDirectory();
+        string fullPath;
+        try
+        {
+            fullPath = Path.GetFullPath(Path.Combine(baseDirectory, relative));
+        }
+        catch (ArgumentException)
+        {
+            node.Reject("a path to a map file, relative to the scenario file");
+            return (null, null);
+        }
+
+        if (!File.Exists(fullPath))
+        {
+            node.Error($"map file not found: {fullPath} (expected a path to an existing map file, relative to the scenario file, got {ConfigNode.Describe(node.Node)})");
+            return (null, null);
+        }
+
+        try
+        {
+            return (fullPath, MapFile.Load(DisplayPath(fullPath)));
+        }
+        catch (ConfigurationException ex)
+        {
+            _doc.AddErrors(ex.Errors);
+            return (null, null);
+        }
+    }
+
+    private static string DisplayPath(string fullPath)
+    {
+        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), fullPath);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? fullPath : relative;
+    }
+
+    private static WorldOptions ReadWorld(ConfigMapping root, double step)
+    {
+        var world = new WorldOptions { StepLength = step };
+        var sensors = root.Mapping("sensors", "a mapping of sensor options");
+        if (sensors is not null)
+        {
+            var ego = world.Ego;
+            ego = ego with { GnssPositionNoise = sensors.Number("gnss_position_noise", NumberRange.NonNegative("a standard deviation in metres (≥ 0)")) ?? ego.GnssPositionNoise };
+            ego = ego with { GnssHeadingNoise = Deg(sensors.Number("gnss_heading_noise_deg", NumberRange.NonNegative("a standard deviation in degrees (≥ 0)"))) ?? ego.GnssHeadingNoise };
+            ego = ego with { GnssDropoutProbability = sensors.Number("gnss_dropout_probability", NumberRange.Probability()) ?? ego.GnssDropoutProbability };
+            ego = ego with { OdometrySpeedNoise = sensors.Number("odometry_speed_noise", NumberRange.NonNegative("a standard deviation in m/s (≥ 0)")) ?? ego.OdometrySpeedNoise };
+            ego = ego with { ImuAccelerationNoise = sensors.Number("imu_acceleration_noise", NumberRange.NonNegative("a standard deviation in m/s² (≥ 0)")) ?? ego.ImuAccelerationNoise };
+            ego = ego with { ImuYawRateNoise = Deg(sensors.Number("imu_yaw_rate_noise_deg_per_s", NumberRange.NonNegative("a standard deviation in degrees per second (≥ 0)"))) ?? ego.ImuYawRateNoise };
+
+            var radar = world.Radar;
+            var radarNode = sensors.Mapping("radar", "a mapping of radar options");
+            if (radarNode is not null)
+            {
+                radar = radar with { MaxRange = radarNode.Number("max_range", NumberRange.Positive("a positive range in metres")) ?? radar.MaxRange };
+                radar = radar with { HalfFieldOfView = Deg(radarNode.Number("half_fov_deg", new NumberRange("an angle in degrees above 0 and below 90", 0, 90, MinExclusive: true, MaxExclusive: true))) ?? radar.HalfFieldOfView };
+                radar = radar with { RangeNoise = radarNode.Number("range_noise", NumberRange.NonNegative("a standard deviation in metres (≥ 0)")) ?? radar.RangeNoise };
+                radar = radar with { RangeRateNoise = radarNode.Number("range_rate_noise", NumberRange.NonNegative("a standard deviation in m/s (≥ 0)")) ?? radar.RangeRateNoise };
+                radar = radar with { AzimuthNoise = Deg(radarNode.Number("azimuth_noise_deg", NumberRange.NonNegative("a standard deviation in degrees (≥ 0)"))) ?? radar.AzimuthNoise };
+                radar = radar with { DetectionProbability = radarNode.Number("detection_probability", NumberRange.Probability()) ?? radar.DetectionProbability };
+                radarNode.RejectUnknownFields();
+            }
+
+            sensors.RejectUnknownFields();
+            world = world with { Ego = ego, Radar = radar };
+        }
+
+        var v2xNode = root.Mapping("v2x", "a mapping of V2X channel options");
+        if (v2xNode is not null)
+        {
+            var v2x = world.V2x;
+            v2x = v2x with { Range = v2xNode.Number("range", NumberRange.Positive("a positive range in metres")) ?? v2x.Range };
+            v2x = v2x with { Latency = v2xNode.Number("latency", NumberRange.Between(0, 10, "a latency in seconds from 0 to 10")) ?? v2x.Latency };
+            v2x = v2x with { LossProbability = v2xNode.Number("loss", NumberRange.Probability()) ?? v2x.LossProbability };
+            v2xNode.RejectUnknownFields();
+            world = world with { V2x = v2x };
+        }
+
+        world = world with
+        {
+            MinimalRiskDeceleration = root.Number("minimal_risk_deceleration", Deceleration) ?? world.MinimalRiskDeceleration,
+            AirDensity = root.Number("air_density", NumberRange.Positive("a positive density in kg/m³")) ?? world.AirDensity,
+        };
+        return world;
+    }
+
+    private static double? Deg(double? degrees) => degrees is { } d ? Angles.FromDegrees(d) : null;
+
+    private void ReadBlueprints(ConfigMapping root)
+    {
+        var blueprints = root.Mapping("blueprints", "a mapping from blueprint name to body parameters");
+        if (blueprints is null)
+        {
+            return;
+        }
+
+        foreach (var (name, node) in blueprints.Entries())
+        {
+            if (_blueprints.ContainsKey(name))
+            {
+                blueprints.GetKeyNode(name)!.Error(name is TruckBlueprint or CarBlueprint
+                    ? $"blueprint '{name}' is built in and cannot be redefined"
+                    : $"duplicate blueprint '{name}'");
+                continue;
+            }
+
+            var body = node.AsMapping("a mapping of body parameters");
+            if (body is null)
+            {
+                continue;
+            }
+
+            var baseName = body.String("base", "the name of a built-in or earlier blueprint") ?? TruckBlueprint;
+            if (!_blueprints.TryGetValue(baseName, out var parameters))
+            {
+                body.Get("base")!.Reject($"one of the blueprints defined before it ({string.Join(", ", _blueprints.Keys)})");
+                parameters = TruckParameters.Default;
+            }
+
+            var p = parameters;
+            p = p with { Mass = body.Number("mass", NumberRange.Positive("a positive mass in kg")) ?? p.Mass };
+            p = p with { Length = body.Number("length", new NumberRange("a length in metres above 0 and at most 30", 0, 30, MinExclusive: true)) ?? p.Length };
+            p = p with { Width = body.Number("width", new NumberRange("a width in metres above 0 and at most 4", 0, 4, MinExclusive: true)) ?? p.Width };
+            p = p with { Wheelbase = body.Number("wheelbase", NumberRange.Positive("a positive wheelbase in metres")) ?? p.Wheelbase };
+            p = p with { RearAxleToCentre = body.Number("rear_axle_to_centre", NumberRange.Any("a distance in metres")) ?? p.RearAxleToCentre };
+            p = p with { MaxAcceleration = body.Number("max_acceleration", NumberRange.Positive("a positive acceleration in m/s²")) ?? p.MaxAcceleration };
+            p = p with { MaxDeceleration = body.Number("max_deceleration", Deceleration) ?? p.MaxDeceleration };
+            p = p with { ActuatorTimeConstant = body.Number("actuator_time_constant", NumberRange.Positive("a positive time constant in seconds")) ?? p.ActuatorTimeConstant };
+            p = p with { MaxSteeringAngle = Deg(body.Number("max_steering_angle_deg", new NumberRange("an angle in degrees above 0 and below 90", 0, 90, MinExclusive: true, MaxExclusive: true))) ?? p.MaxSteeringAngle };
+            p = p with { MaxSteeringRate = Deg(body.Number("max_steering_rate_deg_per_s", NumberRange.Positive("a positive rate in degrees per second"))) ?? p.MaxSteeringRate };
+            p = p with { FrontalArea = body.Number("frontal_area", NumberRange.Positive("a positive area in m²")) ?? p.FrontalArea };
+            p = p with { DragCoefficient = body.Number("drag_coefficient", NumberRange.NonNegative("a drag coefficient (≥ 0)")) ?? p.DragCoefficient };
+            p = p with { RollingResistance = body.Number("rolling_resistance", NumberRange.NonNegative("a rolling-resistance coefficient (≥ 0)")) ?? p.RollingResistance };
+            p = p with { MaxPower = body.Number("max_power", NumberRange.Positive("a positive power in W")) ?? p.MaxPower };
+            body.RejectUnknownFields();
+            _blueprints[name] = p;
+        }
+    }
+
+    private List<VehicleEntry> ReadVehicles(ConfigMapping root, RoadNetwork? map)
+    {
+        var result = new List<VehicleEntry>();
+        var list = root.RequiredSequence("vehicles", "a list of vehicles");
+        if (list is null)
+        {
+            return result;
+        }
+
+        if (list.Count == 0)
+        {
+            list.Error("expected at least one vehicle, got an empty list");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in list.Items)
+        {
+            var v = item.AsMapping("a vehicle (a mapping with id, role, lane, s, speed_kph, …)");
+            if (v is not null && ReadVehicle(v, map, ids) is { } entry)
+            {
+                result.Add(entry);
+            }
+        }
+
+        CheckOverlaps(result);
+        return result;
+    }
+
+    private VehicleEntry? ReadVehicle(ConfigMapping v, RoadNetwork? map, HashSet<string> ids)
+    {
+        var ok = true;
+        var id = v.RequiredString("id", "a vehicle id (letters, digits, '_', '-', '.')");
+        if (id is not null && !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+        {
+            v.Get("id")!.Reject("a vehicle id made of letters, digits, '_', '-' or '.'");
+            ok = false;
+        }
+        else if (id is not null && !ids.Add(id))
+        {
+            v.Get("id")!.Error($"duplicate vehicle id '{id}'");
+            ok = false;
+        }
+
+        var role = v.RequiredChoice("role", Roles);
+        if (id is not null && role is not null)
+        {
+            _declaredRoles.TryAdd(id, role.Value);
+        }
+
+        var blueprintName = v.String("blueprint", "a blueprint name") ?? (role == VehicleRole.Background ? CarBlueprint : TruckBlueprint);
+        if (!_blueprints.TryGetValue(blueprintName, out var body))
+        {
+            v.Get("blueprint")!.Reject($"one of the blueprints {string.Join(", ", _blueprints.Keys)}");
+            ok = false;
+            body = TruckParameters.Default;
+        }
+
+        var laneNode = v.GetRequired("lane", "a lane id of the map, e.g. A1/0");
+        var laneId = laneNode?.AsString("a lane id of the map, e.g. A1/0");
+        Lane? lane = null;
+        if (laneNode is not null && laneId is not null && map is not null && !map.TryGetLane(laneId, out lane))
+        {
+            laneNode.Reject($"a lane of map '{map.Name}' ({string.Join(", ", map.Lanes.Select(l => l.Id).Take(12))})");
+            lane = null;
+            ok = false;
+        }
+
+        var sRange = lane is null
+            ? NumberRange.NonNegative("an arc length in metres (≥ 0)")
+            : NumberRange.Between(0, lane.Centreline.Length, $"an arc length in metres from 0 to the lane length {lane.Centreline.Length:0.##}");
+        var s = v.RequiredNumber("s", sRange);
+        var speedKph = v.RequiredNumber("speed_kph", SpeedKph);
+
+        double? setSpeedKph = null;
+        long? controlPeriod = null;
+        Dictionary<string, double> parameters = new(StringComparer.Ordinal);
+        IdmParameters? idm = null;
+        if (role == VehicleRole.Stack)
+        {
+            setSpeedKph = v.Number("set_speed_kph", SpeedKph);
+            controlPeriod = v.Integer("control_period_steps", 1, MaxControlPeriodSteps, $"an integer number of physics steps from 1 to {MaxControlPeriodSteps}");
+            var parametersNode = v.Mapping("parameters", "a mapping from parameter name to number");
+            foreach (var (name, node) in parametersNode?.Entries() ?? [])
+            {
+                if (node.AsNumber(NumberRange.Any("a number")) is { } value)
+                {
+                    parameters[name] = value;
+                }
+            }
+
+            RejectRoleFields(v, BackgroundOnlyFields, "background");
+        }
+        else if (role == VehicleRole.Background)
+        {
+            idm = ReadCarFollowing(v, speedKph, lane);
+            RejectRoleFields(v, StackOnlyFields, "stack");
+        }
+
+        if (role is not null)
+        {
+            v.RejectUnknownFields();
+        }
+
+        if (!ok || id is null || role is null || laneId is null || s is null || speedKph is null || (role == VehicleRole.Background && idm is null))
+        {
+            return null;
+        }
+
+        var speed = Units.KphToMetresPerSecond(speedKph.Value);
+        var vehicle = new ScenarioVehicle(
+            id,
+            role.Value,
+            body,
+            laneId,
+            s.Value,
+            speed,
+            role == VehicleRole.Stack ? (setSpeedKph is { } k ? Units.KphToMetresPerSecond(k) : speed) : idm!.DesiredSpeed,
+            role == VehicleRole.Stack ? (int)(controlPeriod ?? DefaultControlPeriodSteps) : 1,
+            parameters,
+            idm);
+        return new VehicleEntry(vehicle, v.Get("s")!);
+    }
+
+    private static void RejectRoleFields(ConfigMapping v, string[] fields, string role)
+    {
+        foreach (var field in fields)
+        {
+            if (v.Contains(field))
+            {
+                v.GetKeyNode(field)!.Error($"field '{field}' applies only to vehicles with role: {role}");
+            }
+        }
+    }
+
+    private static IdmParameters? ReadCarFollowing(ConfigMapping v, double? speedKph, Lane? lane)
+    {
+        var defaults = new IdmParameters();
+        var defaultDesired = speedKph is > 0 ? Units.KphToMetresPerSecond(speedKph.Value) : lane?.SpeedLimit ?? defaults.DesiredSpeed;
+        var node = v.Get("car_following");
+        var cf = node?.AsMapping("a mapping of car-following (IDM) parameters");
+        if (cf is null)
+        {
+            return node is null ? defaults with { DesiredSpeed = defaultDesired } : null;
+        }
+
+        var desiredKph = cf.Number("desired_speed_kph", PositiveSpeedKph);
+        var idm = defaults with
+        {
+            DesiredSpeed = desiredKph is { } d ? Units.KphToMetresPerSecond(d) : defaultDesired,
+            TimeHeadway = cf.Number("time_headway", NumberRange.Positive("a positive time headway in seconds")) ?? defaults.TimeHeadway,
+            MinimumGap = cf.Number("min_gap", NumberRange.NonNegative("a gap in metres (≥ 0)")) ?? defaults.MinimumGap,
+            MaxAcceleration = cf.Number("max_accel", NumberRange.Positive("a positive acceleration in m/s²")) ?? defaults.MaxAcceleration,
+            ComfortDeceleration = cf.Number("comfort_decel", Deceleration) ?? defaults.ComfortDeceleration,
+            Exponent = cf.Number("exponent", NumberRange.Positive("a positive exponent")) ?? defaults.Exponent,
+        };
+        cf.RejectUnknownFields();
+        return idm;
+    }
+
+    private static void CheckOverlaps(List<VehicleEntry> vehicles)
+    {
+        foreach (var group in vehicles.GroupBy(e => e.Vehicle.LaneId, StringComparer.Ordinal))
+        {
+            var ordered = group.OrderBy(e => e.Vehicle.S).ToList();
+            for (var i = 1; i < ordered.Count; i++)
+            {
+                var rear = ordered[i - 1].Vehicle;
+                var front = ordered[i].Vehicle;
+                var minimum = (rear.Body.Length + front.Body.Length) / 2;
+                if (front.S - rear.S < minimum)
+                {
+                    // Report at whichever of the two comes later in the file.
+                    var (at, other) = ordered[i].S.Line >= ordered[i - 1].S.Line ? (ordered[i], rear) : (ordered[i - 1], front);
+                    at.S.Error(
+                        $"expected a position not overlapping vehicle '{other.Id}' in lane {other.LaneId} (s = {other.S:0.##} m, length {other.Body.Length:0.##} m; "
+                        + $"centres must be at least {minimum:0.##} m apart), got {at.Vehicle.S:0.##}");
+                }
+            }
+        }
+    }
+
+    private List<ScenarioEvent> ReadEvents(ConfigMapping root, double? duration)
+    {
+        var events = new List<ScenarioEvent>();
+        var list = root.Sequence("events", "a list of events");
+        if (list is null)
+        {
+            return events;
+        }
+
+        // Events are checked against every vehicle declared, even one with errors of its own, to avoid follow-on errors.
+        var roles = _declaredRoles;
+        var atRange = duration is { } d
+            ? new NumberRange($"a time in seconds from 0 to below the duration {d:0.###}", 0, d, MaxExclusive: true)
+            : NumberRange.NonNegative("a time in seconds (≥ 0)");
+        foreach (var item in list.Items)
+        {
+            var e = item.AsMapping("an event (a mapping with at, vehicle, type, …)");
+            if (e is null)
+            {
+                continue;
+            }
+
+            var at = e.RequiredNumber("at", atRange);
+            var vehicleNode = e.GetRequired("vehicle", "the id of a stack vehicle");
+            var vehicleId = vehicleNode?.AsString("the id of a stack vehicle");
+            if (vehicleNode is not null && vehicleId is not null)
+            {
+                if (!roles.TryGetValue(vehicleId, out var role))
+                {
+                    vehicleNode.Reject($"the id of a stack vehicle ({string.Join(", ", roles.Where(r => r.Value == VehicleRole.Stack).Select(r => r.Key))})");
+                    vehicleId = null;
+                }
+                else if (role != VehicleRole.Stack)
+                {
+                    vehicleNode.Error($"events apply only to stack vehicles; '{vehicleId}' has role background");
+                    vehicleId = null;
+                }
+            }
+
+            var type = e.RequiredChoice("type", EventTypes);
+            ScenarioEvent? ev = null;
+            var t = at ?? 0;
+            var v = vehicleId ?? string.Empty;
+            switch (type)
+            {
+                case EventType.SetSpeed:
+                    ev = e.RequiredNumber("speed_kph", SpeedKph) is { } sp ? new SetSpeedEvent(t, v, Units.KphToMetresPerSecond(sp)) : null;
+                    break;
+                case EventType.Ramp:
+                    {
+                        var target = e.RequiredNumber("speed_kph", SpeedKph);
+                        var rate = e.RequiredNumber("rate", new NumberRange("a rate of change in m/s² above 0 and at most 10", 0, 10, MinExclusive: true));
+                        ev = target is not null && rate is not null ? new RampEvent(t, v, Units.KphToMetresPerSecond(target.Value), rate.Value) : null;
+                        break;
+                    }
+
+                case EventType.Sinusoid:
+                    {
+                        var amplitude = e.RequiredNumber("amplitude_kph", PositiveSpeedKph);
+                        var frequency = e.RequiredNumber("frequency", new NumberRange("a frequency in Hz above 0 and at most 10", 0, 10, MinExclusive: true));
+                        var length = e.RequiredNumber("duration", NumberRange.Positive("a positive number of seconds"));
+                        ev = amplitude is not null && frequency is not null && length is not null
+                            ? new SinusoidEvent(t, v, Units.KphToMetresPerSecond(amplitude.Value), frequency.Value, length.Value)
+                            : null;
+                        break;
+                    }
+
+                case EventType.Brake:
+                    {
+                        var deceleration = e.RequiredNumber("deceleration", Deceleration);
+                        var until = e.Number("until_speed_kph", SpeedKph) ?? 0;
+                        var maxDuration = e.Number("max_duration", NumberRange.Positive("a positive number of seconds")) ?? DefaultBrakeMaxDuration;
+                        ev = deceleration is not null ? new BrakeEvent(t, v, deceleration.Value, Units.KphToMetresPerSecond(until), maxDuration) : null;
+                        break;
+                    }
+
+                default:
+                    break;
+            }
+
+            if (type is not null)
+            {
+                e.RejectUnknownFields();
+            }
+
+            if (ev is not null && at is not null && vehicleId is not null)
+            {
+                events.Add(ev);
+            }
+        }
+
+        return [.. events.OrderBy(ev => ev.At)];
+    }
+
+    private static PassCriteria ReadPassCriteria(ConfigMapping root)
+    {
+        var node = root.Mapping("pass_criteria", "a mapping of pass criteria");
+        if (node is null)
+        {
+            return new PassCriteria(NoCollision: true, null, null, null, NoVehicleFailures: false);
+        }
+
+        var criteria = new PassCriteria(
+            node.Boolean("no_collision") ?? true,
+            node.Number("min_time_gap", NumberRange.Positive("a positive time gap in seconds")),
+            node.Number("min_distance", NumberRange.Positive("a positive distance in metres")),
+            node.Number("max_speed_rms_error", NumberRange.Positive("a positive speed error in m/s")),
+            node.Boolean("no_vehicle_failures") ?? false);
+        node.RejectUnknownFields();
+        return criteria;
+    }
+
+    private sealed record VehicleEntry(ScenarioVehicle Vehicle, ConfigNode S);
+}
