@@ -553,7 +553,8 @@ public sealed class BridgeRun
     {
         foreach (var slot in _slots)
         {
-            if (_world.TryGet(slot.Id, out var vehicle))
+            // Trucks spawned over the API are not in the scenario's schedule: they keep their spawn set speed.
+            if (slot.Index >= 0 && _world.TryGet(slot.Id, out var vehicle))
             {
                 _driverInputs[slot.Id] = _driverSchedule.Evaluate(slot.Id, time, vehicle.Speed);
             }
