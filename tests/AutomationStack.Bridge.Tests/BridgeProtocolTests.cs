@@ -200,6 +200,39 @@ public sealed class BridgeProtocolTests
         Assert.That(frames[0], Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task SpawnVehicle_UnknownLane_InvalidArgumentNamingLane()
+    {
+        await using var f = await BridgeFixture.StartAsync(duration: 1);
+
+        var ex = Assert.ThrowsAsync<RpcException>(async () => await f.Client.SpawnVehicleAsync(
+            new SpawnRequest { VehicleId = "car9", Kind = VehicleKind.Background, LaneId = "X/0", S = 10, Speed = 5 },
+            deadline: DateTime.UtcNow + Wait));
+
+        Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
+        Assert.That(ex.Status.Detail, Does.Contain("X/0"));
+    }
+
+    [Test]
+    public async Task SpawnVehicle_BackgroundCarBeforeStart_AppearsInGroundTruthAndIsDestroyable()
+    {
+        await using var f = await BridgeFixture.StartAsync(duration: 0.5, attachTimeout: 1.0);
+        var runTask = f.StartRunAsync();
+
+        var reply = await f.Client.SpawnVehicleAsync(
+            new SpawnRequest { VehicleId = "car9", Kind = VehicleKind.Background, LaneId = "R/0", S = 400, Speed = 10 },
+            deadline: DateTime.UtcNow + Wait);
+        var again = Assert.ThrowsAsync<RpcException>(async () => await f.Client.SpawnVehicleAsync(
+            new SpawnRequest { VehicleId = "car9", Kind = VehicleKind.Background, LaneId = "R/0", S = 600, Speed = 10 },
+            deadline: DateTime.UtcNow + Wait));
+        await runTask.WaitAsync(Wait);
+
+        Assert.That(reply.StationId, Is.GreaterThan(0u));
+        Assert.That(again!.StatusCode, Is.EqualTo(StatusCode.AlreadyExists));
+        var last = LastGroundTruth(f.Recording);
+        Assert.That(last.Vehicles.Select(v => v.Id), Does.Contain("car9"));
+    }
+
     private static GroundTruth LastGroundTruth(MemoryStream recording)
     {
         var path = Path.Combine(Path.GetTempPath(), "as-bridge-" + Guid.NewGuid().ToString("N") + ".mcap");
