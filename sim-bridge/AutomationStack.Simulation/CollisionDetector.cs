@@ -9,7 +9,6 @@ namespace AutomationStack.Simulation;
 internal sealed class CollisionDetector
 {
     private const int StationBits = 32;
-    private const double Half = 0.5;
 
     private readonly List<(string First, string Second)> _new = [];
     private HashSet<ulong> _previous = [];
@@ -27,21 +26,21 @@ internal sealed class CollisionDetector
         for (var i = 0; i < vehicles.Count; i++)
         {
             var a = vehicles[i];
-            var ra = HalfDiagonal(a);
-            var boxA = BoxOf(a);
+            var ra = a.BoundingRadius;
+            OrientedBox? boxA = null;
             for (var j = i + 1; j < vehicles.Count; j++)
             {
                 var b = vehicles[j];
                 var dx = b.X - a.X;
                 var dy = b.Y - a.Y;
-                var reach = ra + HalfDiagonal(b);
+                var reach = ra + b.BoundingRadius;
                 if ((dx * dx) + (dy * dy) > reach * reach)
                 {
                     continue;
                 }
 
-                var boxB = BoxOf(b);
-                if (!OrientedBox.Intersects(boxA, boxB))
+                boxA ??= BoxOf(a);
+                if (!OrientedBox.Intersects(boxA.Value, BoxOf(b)))
                 {
                     continue;
                 }
@@ -69,9 +68,6 @@ internal sealed class CollisionDetector
 
     public static OrientedBox BoxOf(SimVehicle v) =>
         new(new Vec2(v.X, v.Y), v.Heading, v.Body.Length, v.Body.Width);
-
-    private static double HalfDiagonal(SimVehicle v) =>
-        Half * Math.Sqrt((v.Body.Length * v.Body.Length) + (v.Body.Width * v.Body.Width));
 
     private static ulong Key(uint a, uint b) =>
         a < b ? ((ulong)a << StationBits) | b : ((ulong)b << StationBits) | a;

@@ -26,6 +26,39 @@ internal static class LaneGeometry
         return line.Evaluate(s);
     }
 
+    /// <summary>
+    /// Like <see cref="PointAt"/> but walks from a segment hint instead of a binary search (vehicles move a few
+    /// segments per step at most). Updates <paramref name="segment"/> to the segment holding s.
+    /// </summary>
+    public static (Vec2 Point, double Heading) PointAt(Polyline line, double s, ref int segment)
+    {
+        var arcs = line.ArcLengths;
+        var last = arcs.Length - 2;
+        var i = Math.Clamp(segment, 0, last);
+        while (i < last && s > arcs[i + 1])
+        {
+            i++;
+        }
+
+        while (i > 0 && s < arcs[i])
+        {
+            i--;
+        }
+
+        segment = i;
+        var points = line.Points;
+        var a = points[i];
+        var d = points[i + 1] - a;
+        var t = (s - arcs[i]) / (arcs[i + 1] - arcs[i]);
+        if ((t < 0 && i > 0) || (t > 1 && i < last))
+        {
+            t = Math.Clamp(t, 0.0, 1.0);
+        }
+
+        // On the first/last segment t may leave [0, 1]: the lane is extended straight beyond its ends.
+        return (a + (d * t), Math.Atan2(d.Y, d.X));
+    }
+
     /// <summary>Curvature estimate (1/m, left positive) from the heading change over ±5 m around s.</summary>
     public static double CurvatureAt(Polyline line, double s)
     {

@@ -93,13 +93,19 @@ internal static class Idm
     /// <summary>Gap used when the bumper gap is (nearly) zero or negative, m; gives the strongest braking.</summary>
     public const double MinimumGap = 0.1;
 
+    /// <summary>The usual acceleration exponent δ = 4, evaluated by multiplication instead of Math.Pow.</summary>
+    private const double DefaultExponent = 4.0;
+
     /// <summary>
     /// a = a_max[1 − (v/v0)^δ − (s*/s)²], s* = s0 + vT + vΔv/(2√(a_max·b)); the interaction term is dropped when
     /// there is no leader. Not clamped here.
     /// </summary>
     public static double Acceleration(IdmParameters p, double speed, bool hasLeader, double gap, double leaderSpeed)
     {
-        var free = 1.0 - Math.Pow(speed / p.DesiredSpeed, p.Exponent);
+        var ratioToDesired = speed / p.DesiredSpeed;
+        var free = 1.0 - (p.Exponent == DefaultExponent
+            ? ratioToDesired * ratioToDesired * ratioToDesired * ratioToDesired
+            : Math.Pow(ratioToDesired, p.Exponent));
         if (!hasLeader)
         {
             return p.MaxAcceleration * free;

@@ -32,6 +32,7 @@ public sealed class SimVehicle
     /// <summary>Below this speed a vehicle counts as stopped, m/s.</summary>
     public const double StoppedSpeedThreshold = 0.05;
 
+    private const double Half = 0.5;
     private const string EgoStreamName = "ego";
     private const string RadarStreamName = "radar";
     private const string V2xStreamName = "v2x";
@@ -52,6 +53,7 @@ public sealed class SimVehicle
         StationId = stationId;
         Lane = lane;
         LaneId = lane.Id;
+        BoundingRadius = Half * Math.Sqrt((body.Length * body.Length) + (body.Width * body.Width));
         EgoNoise = DeterministicRandom.ForStream(worldSeed, id, EgoStreamName);
         RadarNoise = DeterministicRandom.ForStream(worldSeed, id, RadarStreamName);
         V2xLinks = DeterministicRandom.ForStream(worldSeed, id, V2xStreamName);
@@ -111,6 +113,9 @@ public sealed class SimVehicle
     internal uint StationId { get; }
 
     internal Lane Lane { get; private set; }
+
+    /// <summary>Half the body diagonal: radius of the circle around the centre that holds the box, m.</summary>
+    internal double BoundingRadius { get; }
 
     internal int SegmentHint { get; set; }
 

@@ -470,11 +470,27 @@ public sealed class World
         v.Speed = speed;
         v.Acceleration = acceleration;
 
-        var previousYaw = v.Yaw;
-        PlaceOnLane(v, v.Lane, v.S + distance);
-        var turn = Angles.Normalize(v.Yaw - previousYaw);
-        v.Yaw = previousYaw + turn;
+        var lane = v.Lane;
+        var s = v.S + distance;
+        var segment = v.SegmentHint;
+        var (point, heading) = LaneGeometry.PointAt(lane.Centreline, s, ref segment);
+        var turn = heading - v.Heading;
+        if (turn != 0)
+        {
+            turn = Angles.Normalize(turn);
+            v.Heading = Angles.Normalize(heading);
+        }
+
+        v.Yaw += turn;
         v.YawRate = turn / _dt;
+        v.X = point.X;
+        v.Y = point.Y;
+        v.S = s;
+        v.SegmentHint = segment;
+        v.RearX = point.X - (body.RearAxleToCentre * Math.Cos(heading));
+        v.RearY = point.Y - (body.RearAxleToCentre * Math.Sin(heading));
+        v.Z = lane.Elevation.HeightAt(s);
+        v.Grade = lane.Elevation.GradeAt(s);
     }
 
     /// <summary>Re-projects a truck's centre onto its lane (hinted); relocates among all lanes when it left the lane.</summary>
