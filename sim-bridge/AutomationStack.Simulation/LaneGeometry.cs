@@ -8,6 +8,8 @@ internal static class LaneGeometry
     /// <summary>Half the baseline over which lane curvature is estimated, m.</summary>
     private const double CurvatureHalfBaseline = 5.0;
 
+    private const double Half = 0.5;
+
     /// <summary>Point and heading at arc length s; beyond the ends the first/last segment is extended straight.</summary>
     public static (Vec2 Point, double Heading) PointAt(Polyline line, double s)
     {
@@ -59,11 +61,24 @@ internal static class LaneGeometry
         return (a + (d * t), Math.Atan2(d.Y, d.X));
     }
 
-    /// <summary>Curvature estimate (1/m, left positive) from the heading change over ±5 m around s.</summary>
+    /// <summary>
+    /// Curvature estimate (1/m, left positive): heading change between the segments at s ± 5 m divided by the arc
+    /// length between their midpoints (exact for a polyline sampled uniformly along a circle); 0 within one segment.
+    /// </summary>
     public static double CurvatureAt(Polyline line, double s)
     {
-        var (_, before) = PointAt(line, s - CurvatureHalfBaseline);
-        var (_, after) = PointAt(line, s + CurvatureHalfBaseline);
-        return Angles.Normalize(after - before) / (2.0 * CurvatureHalfBaseline);
+        var arcs = line.ArcLengths;
+        var first = line.SegmentAt(s - CurvatureHalfBaseline);
+        var last = line.SegmentAt(s + CurvatureHalfBaseline);
+        if (first == last)
+        {
+            return 0.0;
+        }
+
+        var (_, before) = line.Evaluate(Midpoint(arcs, first));
+        var (_, after) = line.Evaluate(Midpoint(arcs, last));
+        return Angles.Normalize(after - before) / (Midpoint(arcs, last) - Midpoint(arcs, first));
     }
+
+    private static double Midpoint(ReadOnlySpan<double> arcs, int segment) => Half * (arcs[segment] + arcs[segment + 1]);
 }

@@ -1,4 +1,6 @@
 using AutomationStack.Contracts;
+using AutomationStack.Geometry;
+using AutomationStack.RoadMap;
 
 namespace AutomationStack.Simulation.Tests;
 
@@ -43,5 +45,32 @@ public class MinimalRiskStopTests
         TestWorlds.Run(world, 2);
 
         Assert.That(truck.Acceleration, Is.EqualTo(-body.MaxDeceleration).Within(0.02));
+    }
+
+    [Test]
+    public void StartMinimalRiskStop_OnCurvedLane_StopsNearCentreline()
+    {
+        const double radius = 300;
+        var points = new List<Vec2>();
+        for (var k = 0; k <= 200; k++)
+        {
+            var angle = k * 0.005;
+            points.Add(new Vec2(radius * Math.Sin(angle), radius * (1 - Math.Cos(angle))));
+        }
+
+        var lane = new Lane("arc", "arc", 0, new Polyline(points), TestWorlds.LaneWidth, 25, ElevationProfile.Flat, null, null);
+        var world = new World(new RoadNetwork("arc", [lane]), TestWorlds.NoiseFree(), TestWorlds.Seed);
+        var truck = world.AddTruck("t", TruckParameters.Default, "arc", 20, 20);
+        Assert.That(truck.SteeringAngle, Is.EqualTo(Math.Atan(TruckParameters.Default.Wheelbase / radius)).Within(1e-3));
+
+        world.StartMinimalRiskStop("t");
+        for (var i = 0; i < 1500; i++)
+        {
+            world.Step();
+            Assert.That(Math.Abs(truck.Offset), Is.LessThan(0.3));
+        }
+
+        Assert.That(truck.Speed, Is.EqualTo(0));
+        Assert.That(truck.LaneId, Is.EqualTo("arc"));
     }
 }
