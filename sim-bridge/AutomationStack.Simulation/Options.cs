@@ -98,6 +98,12 @@ public sealed record WorldOptions
 
     /// <summary>Air density for drag, kg/m³.</summary>
     public double AirDensity { get; init; } = 1.2;
+
+    /// <summary>Drag reduction of a follower at zero bumper gap (dimensionless, 0..1); see the README drafting model.</summary>
+    public double DraftingMaxReduction { get; init; } = 0.35;
+
+    /// <summary>Bumper gap beyond which drafting has no effect, m.</summary>
+    public double DraftingRange { get; init; } = 40;
 }
 
 /// <summary>Body of a background vehicle (a passenger car by default).</summary>

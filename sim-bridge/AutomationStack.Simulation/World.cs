@@ -1,0 +1,593 @@
+using System.Collections.ObjectModel;
+using System.Diagnostics.CodeAnalysis;
+using AutomationStack.Contracts;
+using AutomationStack.Geometry;
+using AutomationStack.RoadMap;
+
+namespace AutomationStack.Simulation;
+
+/// <summary>
+/// The embedded simulator: ground-truth vehicles on a road network, stepped with a fixed physics step, with
+/// noisy ego, radar and V2X models. Deterministic: the same seed and the same sequence of calls give bit-identical
+/// states and measurements. Not thread-safe. Models and units are documented in the project README.
+/// </summary>
+public sealed class World
+{
+    /// <summary>Pure-pursuit lookahead time of the minimal-risk stop, s.</summary>
+    private const double FallbackLookaheadTime = 0.8;
+
+    /// <summary>Smallest pure-pursuit lookahead distance, m.</summary>
+    private const double FallbackMinimumLookahead = 6.0;
+
+    /// <summary>Below this heading change per step the chord factor uses its series expansion, rad.</summary>
+    private const double SmallTurnAngle = 1e-4;
+
+    /// <summary>Series coefficient of sin(x/2)/(x/2) ≈ 1 − x²/24.</summary>
+    private const double ChordSeriesDivisor = 24.0;
+
+    /// <summary>Relative slack when rounding the V2X latency up to whole steps (absorbs 0.02/0.01 = 2.0000000004).</summary>
+    private const double StepRoundingSlack = 1e-9;
+
+    private const double Half = 0.5;
+
+    private readonly List<SimVehicle> _vehicles = [];
+    private readonly ReadOnlyCollection<SimVehicle> _vehiclesView;
+    private readonly Dictionary<string, SimVehicle> _byId = new(StringComparer.Ordinal);
+    private readonly CollisionDetector _collisions = new();
+    private readonly RadarModel _radar = new();
+    private readonly ulong _seed;
+    private readonly double _dt;
+    private readonly long _stepNs;
+    private uint _nextStationId = 1;
+
+    public World(RoadNetwork map, WorldOptions options, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!(options.StepLength > 0) || double.IsInfinity(options.StepLength))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "StepLength must be a positive finite number of seconds.");
+        }
+
+        Map = map;
+        Options = options;
+        _seed = seed;
+        _dt = options.StepLength;
+        _stepNs = Units.SecondsToNanoseconds(options.StepLength);
+        if (_stepNs <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "StepLength must be at least one nanosecond.");
+        }
+
+        V2xDelaySteps = Math.Max(1, (int)Math.Ceiling((options.V2x.Latency / _dt) - StepRoundingSlack));
+        _vehiclesView = _vehicles.AsReadOnly();
+    }
+
+    public RoadNetwork Map { get; }
+
+    public WorldOptions Options { get; }
+
+    /// <summary>Physics steps taken.</summary>
+    public long Frame { get; private set; }
+
+    /// <summary>Simulated time, ns: Frame × step (step rounded to whole ns once).</summary>
+    public long StampNs => Frame * _stepNs;
+
+    /// <summary>The physics step rounded to whole nanoseconds.</summary>
+    public long StepNs => _stepNs;
+
+    /// <summary>V2X delivery delay in steps: ceil(Latency / StepLength), at least 1.</summary>
+    public int V2xDelaySteps { get; }
+
+    /// <summary>Vehicles in spawn order.</summary>
+    public IReadOnlyList<SimVehicle> Vehicles => _vehiclesView;
+
+    /// <summary>Pairs whose boxes started overlapping on the last step (ordinal id order within and between pairs).</summary>
+    public IReadOnlyList<(string First, string Second)> NewCollisions => _collisions.NewCollisions;
+
+    /// <summary>Distinct collision starts so far.</summary>
+    public int CollisionCount => _collisions.Count;
+
+    /// <summary>
+    /// Spawns a truck under external control with its centre on the centreline of <paramref name="laneId"/> at arc
+    /// length <paramref name="s"/>, heading along the lane. Initial command: hold speed (acceleration 0) and the
+    /// steering angle of the lane's local curvature.
+    /// </summary>
+    public SimVehicle AddTruck(string id, TruckParameters body, string laneId, double s, double speed)
+    {
+        var lane = ValidateSpawn(id, body, laneId, s, speed);
+        var v = new SimVehicle(id, VehicleRole.StackTruck, body, ControlSource.External, _nextStationId, lane, _seed)
+        {
+            Speed = speed,
+            LagFactor = Longitudinal.LagFactor(_dt, body.ActuatorTimeConstant),
+        };
+        PlaceOnLane(v, lane, s);
+        var steer = Math.Clamp(
+            Math.Atan(body.Wheelbase * LaneGeometry.CurvatureAt(lane.Centreline, s)),
+            -body.MaxSteeringAngle,
+            body.MaxSteeringAngle);
+        v.SteeringRequest = steer;
+        v.SteeringAngle = steer;
+        Register(v);
+        v.ActuatorForce = Longitudinal.Resistance(body, Options.AirDensity, v.DragReduction, speed, v.Grade);
+        return v;
+    }
+
+    /// <summary>Spawns a background vehicle driven by the IDM exactly along <paramref name="laneId"/>'s centreline.</summary>
+    public SimVehicle AddBackground(string id, TruckParameters body, IdmParameters idm, string laneId, double s, double speed)
+    {
+        ArgumentNullException.ThrowIfNull(idm);
+        if (!(idm.DesiredSpeed > 0) || !(idm.MaxAcceleration > 0) || !(idm.ComfortDeceleration > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(idm), "IDM desired speed, acceleration and deceleration must be positive.");
+        }
+
+        var lane = ValidateSpawn(id, body, laneId, s, speed);
+        var v = new SimVehicle(id, VehicleRole.Background, body, ControlSource.CarFollowing, _nextStationId, lane, _seed)
+        {
+            Idm = idm,
+            Speed = speed,
+            LagFactor = Longitudinal.LagFactor(_dt, body.ActuatorTimeConstant),
+        };
+        PlaceOnLane(v, lane, s);
+        Register(v);
+        return v;
+    }
+
+    public bool Remove(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (!_byId.Remove(id, out var v))
+        {
+            return false;
+        }
+
+        _vehicles.Remove(v);
+        RefreshLeaders();
+        return true;
+    }
+
+    public bool TryGet(string id, [MaybeNullWhen(false)] out SimVehicle vehicle)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return _byId.TryGetValue(id, out vehicle);
+    }
+
+    /// <summary>Sets the held acceleration request (m/s²) and steering angle command (rad) of an externally controlled vehicle.</summary>
+    public void SetCommand(string id, ActuationCommand command)
+    {
+        var v = GetExternal(id);
+        if (v is null)
+        {
+            return;
+        }
+
+        v.UsePedals = false;
+        v.AccelerationRequest = FiniteOrZero(command.Acceleration);
+        v.SteeringRequest = FiniteOrZero(command.SteeringAngle);
+    }
+
+    /// <summary>Sets held pedal positions (0..1, clamped) and a steering angle command (rad).</summary>
+    public void SetPedals(string id, double throttle, double brake, double steeringAngle)
+    {
+        var v = GetExternal(id);
+        if (v is null)
+        {
+            return;
+        }
+
+        v.UsePedals = true;
+        v.Throttle = Math.Clamp(FiniteOrZero(throttle), 0.0, 1.0);
+        v.Brake = Math.Clamp(FiniteOrZero(brake), 0.0, 1.0);
+        v.SteeringRequest = FiniteOrZero(steeringAngle);
+    }
+
+    /// <summary>
+    /// Switches a truck to its minimal-risk stop: brake at min(Options.MinimalRiskDeceleration, body.MaxDeceleration)
+    /// to standstill following the centreline of its current nearest lane; external commands are ignored from now on.
+    /// </summary>
+    public void StartMinimalRiskStop(string id)
+    {
+        var v = Get(id);
+        if (v.Role != VehicleRole.StackTruck || v.Control == ControlSource.MinimalRiskStop)
+        {
+            return;
+        }
+
+        v.Control = ControlSource.MinimalRiskStop;
+        v.UsePedals = false;
+        v.FallbackLane = v.Lane;
+        v.FallbackHint = -1;
+    }
+
+    /// <summary>Advances the world by one physics step of Options.StepLength.</summary>
+    public void Step()
+    {
+        for (var i = 0; i < _vehicles.Count; i++)
+        {
+            var v = _vehicles[i];
+            if (v.Role == VehicleRole.Background)
+            {
+                AdvanceBackground(v);
+            }
+            else
+            {
+                AdvanceTruck(v);
+            }
+        }
+
+        Frame++;
+        for (var i = 0; i < _vehicles.Count; i++)
+        {
+            var v = _vehicles[i];
+            if (v.Role == VehicleRole.StackTruck)
+            {
+                UpdateLanePosition(v);
+            }
+        }
+
+        RefreshLeaders();
+        _collisions.Update(_vehicles);
+    }
+
+    /// <summary>Noisy GNSS/IMU/odometry measurement of the vehicle's current state (see README).</summary>
+    public EgoMeasurement MeasureEgo(string id)
+    {
+        var v = Get(id);
+        var o = Options.Ego;
+        var rng = v.EgoNoise;
+
+        // Fixed draw order, always all draws, so the stream stays aligned whatever the outcomes.
+        var dropout = rng.NextDouble() < o.GnssDropoutProbability;
+        var nx = rng.NextGaussian(o.GnssPositionNoise);
+        var ny = rng.NextGaussian(o.GnssPositionNoise);
+        var nh = rng.NextGaussian(o.GnssHeadingNoise);
+        var nv = rng.NextGaussian(o.OdometrySpeedNoise);
+        var na = rng.NextGaussian(o.ImuAccelerationNoise);
+        var nr = rng.NextGaussian(o.ImuYawRateNoise);
+        return new EgoMeasurement(
+            StampNs,
+            dropout ? 0.0 : v.X + nx,
+            dropout ? 0.0 : v.Y + ny,
+            dropout ? 0.0 : Angles.Normalize(v.Heading + nh),
+            Math.Max(0.0, v.Speed + nv),
+            v.Acceleration + na,
+            v.YawRate + nr,
+            !dropout);
+    }
+
+    /// <summary>Clears <paramref name="output"/> and fills it with this vehicle's forward-radar detections, sorted by range.</summary>
+    public void MeasureRadar(string id, List<RadarDetection> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        _radar.Measure(Get(id), _vehicles, Options.Radar, output);
+    }
+
+    /// <summary>
+    /// Broadcasts <paramref name="payload"/> (copied) from <paramref name="fromId"/>. Every other vehicle within
+    /// Options.V2x.Range at send time receives it <see cref="V2xDelaySteps"/> steps later unless its link drops it.
+    /// </summary>
+    public void SendV2x(string fromId, ReadOnlyMemory<byte> payload)
+    {
+        var sender = Get(fromId);
+        var o = Options.V2x;
+        var message = new V2xMessage(sender.StationId, StampNs, payload.ToArray());
+        var deliver = Frame + V2xDelaySteps;
+        var rangeSquared = o.Range * o.Range;
+        for (var i = 0; i < _vehicles.Count; i++)
+        {
+            var r = _vehicles[i];
+            if (ReferenceEquals(r, sender))
+            {
+                continue;
+            }
+
+            var dx = r.X - sender.X;
+            var dy = r.Y - sender.Y;
+            if ((dx * dx) + (dy * dy) > rangeSquared)
+            {
+                continue;
+            }
+
+            if (sender.V2xLinks.NextDouble() >= o.LossProbability)
+            {
+                r.Inbox.Enqueue(new PendingV2x(deliver, message));
+            }
+        }
+    }
+
+    /// <summary>Clears <paramref name="output"/> and moves into it the messages delivered to this vehicle by now, oldest first.</summary>
+    public void ReceiveV2x(string toId, List<V2xMessage> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var v = Get(toId);
+        output.Clear();
+        while (v.Inbox.Count > 0 && v.Inbox.Peek().DeliverFrame <= Frame)
+        {
+            output.Add(v.Inbox.Dequeue().Message);
+        }
+    }
+
+    /// <summary>Station id of a vehicle: 1, 2, … in spawn order, never reused within this world.</summary>
+    public uint StationIdOf(string id) => Get(id).StationId;
+
+    // ---- internals ----------------------------------------------------------------------------------------------
+
+    private SimVehicle Get(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return _byId.TryGetValue(id, out var v) ? v : throw new KeyNotFoundException($"Unknown vehicle '{id}'.");
+    }
+
+    /// <summary>The vehicle if it takes external commands; null (command ignored) under IDM or minimal-risk stop.</summary>
+    private SimVehicle? GetExternal(string id)
+    {
+        var v = Get(id);
+        return v.Control == ControlSource.External ? v : null;
+    }
+
+    private static double FiniteOrZero(double value) => double.IsFinite(value) ? value : 0.0;
+
+    private Lane ValidateSpawn(string id, TruckParameters body, string laneId, double s, double speed)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(laneId);
+        if (_byId.ContainsKey(id))
+        {
+            throw new ArgumentException($"Vehicle '{id}' already exists.", nameof(id));
+        }
+
+        if (!Map.TryGetLane(laneId, out var lane))
+        {
+            throw new ArgumentException($"Unknown lane '{laneId}'.", nameof(laneId));
+        }
+
+        if (!double.IsFinite(s))
+        {
+            throw new ArgumentOutOfRangeException(nameof(s), "Arc length must be finite.");
+        }
+
+        if (!(speed >= 0) || double.IsInfinity(speed))
+        {
+            throw new ArgumentOutOfRangeException(nameof(speed), "Speed must be finite and non-negative.");
+        }
+
+        if (!(body.Mass > 0) || !(body.Length > 0) || !(body.Width > 0) || !(body.Wheelbase > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(body), "Mass, length, width and wheelbase must be positive.");
+        }
+
+        return lane;
+    }
+
+    private void Register(SimVehicle v)
+    {
+        _nextStationId++;
+        _vehicles.Add(v);
+        _byId.Add(v.Id, v);
+        RefreshLeaders();
+    }
+
+    /// <summary>Puts the centre on the lane centreline at s (extended straight beyond the ends), heading along the lane.</summary>
+    private static void PlaceOnLane(SimVehicle v, Lane lane, double s)
+    {
+        var (point, heading) = LaneGeometry.PointAt(lane.Centreline, s);
+        v.X = point.X;
+        v.Y = point.Y;
+        v.Yaw = heading;
+        v.Heading = Angles.Normalize(heading);
+        v.S = s;
+        v.Offset = 0;
+        v.SegmentHint = lane.Centreline.SegmentAt(s);
+        v.Z = lane.Elevation.HeightAt(s);
+        v.Grade = lane.Elevation.GradeAt(s);
+        v.RearX = point.X - (v.Body.RearAxleToCentre * Math.Cos(heading));
+        v.RearY = point.Y - (v.Body.RearAxleToCentre * Math.Sin(heading));
+    }
+
+    private void AdvanceTruck(SimVehicle v)
+    {
+        var body = v.Body;
+        var speed = v.Speed;
+        var resistance = Longitudinal.Resistance(body, Options.AirDensity, v.DragReduction, speed, v.Grade);
+        double demand;
+        double steeringCommand;
+        if (v.Control == ControlSource.MinimalRiskStop)
+        {
+            var deceleration = Math.Min(Options.MinimalRiskDeceleration, body.MaxDeceleration);
+            demand = Longitudinal.ForceDemand(body, -deceleration, resistance, speed);
+            steeringCommand = FallbackSteering(v);
+        }
+        else if (v.UsePedals)
+        {
+            demand = Longitudinal.PedalDemand(body, v.Throttle, v.Brake, resistance, speed);
+            steeringCommand = v.SteeringRequest;
+        }
+        else
+        {
+            demand = Longitudinal.ForceDemand(body, v.AccelerationRequest, resistance, speed);
+            steeringCommand = v.SteeringRequest;
+        }
+
+        // Actuator: exact first-order lag toward the demand; the engine never exceeds its power.
+        var force = v.ActuatorForce + (v.LagFactor * (demand - v.ActuatorForce));
+        force = Math.Min(force, Longitudinal.PowerLimitedForce(body, speed));
+        v.ActuatorForce = force;
+
+        var acceleration = (force - resistance) / body.Mass;
+        var distance = Longitudinal.Integrate(ref speed, ref acceleration, _dt);
+        v.Speed = speed;
+        v.Acceleration = acceleration;
+
+        // Steering actuator: command clamped to ±δmax, angle slews at most δ̇max·dt per step.
+        var target = Math.Clamp(steeringCommand, -body.MaxSteeringAngle, body.MaxSteeringAngle);
+        var maxChange = body.MaxSteeringRate * _dt;
+        var delta = v.SteeringAngle + Math.Clamp(target - v.SteeringAngle, -maxChange, maxChange);
+        v.SteeringAngle = delta;
+
+        // Kinematic bicycle at the rear axle, integrated exactly along the arc of constant curvature tan δ / L.
+        var turn = distance * Math.Tan(delta) / body.Wheelbase;
+        var chord = Math.Abs(turn) < SmallTurnAngle
+            ? 1.0 - (turn * turn / ChordSeriesDivisor)
+            : Math.Sin(Half * turn) / (Half * turn);
+        var direction = v.Yaw + (Half * turn);
+        v.RearX += distance * chord * Math.Cos(direction);
+        v.RearY += distance * chord * Math.Sin(direction);
+        v.Yaw += turn;
+        v.YawRate = turn / _dt;
+        v.Heading = Angles.Normalize(v.Yaw);
+        v.X = v.RearX + (body.RearAxleToCentre * Math.Cos(v.Yaw));
+        v.Y = v.RearY + (body.RearAxleToCentre * Math.Sin(v.Yaw));
+    }
+
+    /// <summary>Pure pursuit on the ground-truth rear axle toward the fallback lane's centreline.</summary>
+    private double FallbackSteering(SimVehicle v)
+    {
+        var lane = v.FallbackLane ?? v.Lane;
+        var rear = new Vec2(v.RearX, v.RearY);
+        var projection = lane.Centreline.Project(rear, v.FallbackHint);
+        v.FallbackHint = projection.Segment;
+        var lookahead = Math.Max(FallbackMinimumLookahead, FallbackLookaheadTime * v.Speed);
+        var (point, _) = LaneGeometry.PointAt(lane.Centreline, projection.S + lookahead);
+        var d = point - rear;
+        var forward = Vec2.FromHeading(v.Yaw);
+        var lateral = Vec2.Dot(d, forward.Normal);
+        var curvature = 2.0 * lateral / d.LengthSquared;
+        return Math.Atan(v.Body.Wheelbase * curvature);
+    }
+
+    private void AdvanceBackground(SimVehicle v)
+    {
+        var body = v.Body;
+        var idm = v.Idm!;
+        var speed = v.Speed;
+        var acceleration = Math.Clamp(
+            Idm.Acceleration(idm, speed, v.Leader is not null, v.LeaderGap, v.LeaderSpeed),
+            -body.MaxDeceleration,
+            body.MaxAcceleration);
+        var distance = Longitudinal.Integrate(ref speed, ref acceleration, _dt);
+        v.Speed = speed;
+        v.Acceleration = acceleration;
+
+        var lane = v.Lane;
+        var s = v.S + distance;
+        var segment = v.SegmentHint;
+        var (point, heading) = LaneGeometry.PointAt(lane.Centreline, s, ref segment);
+        var turn = heading - v.Heading;
+        if (turn != 0)
+        {
+            turn = Angles.Normalize(turn);
+            v.Heading = Angles.Normalize(heading);
+        }
+
+        v.Yaw += turn;
+        v.YawRate = turn / _dt;
+        v.X = point.X;
+        v.Y = point.Y;
+        v.S = s;
+        v.SegmentHint = segment;
+        v.RearX = point.X - (body.RearAxleToCentre * Math.Cos(heading));
+        v.RearY = point.Y - (body.RearAxleToCentre * Math.Sin(heading));
+        v.Z = lane.Elevation.HeightAt(s);
+        v.Grade = lane.Elevation.GradeAt(s);
+    }
+
+    /// <summary>Re-projects a truck's centre onto its lane (hinted); relocates among all lanes when it left the lane.</summary>
+    private void UpdateLanePosition(SimVehicle v)
+    {
+        var centre = new Vec2(v.X, v.Y);
+        var lane = v.Lane;
+        var p = lane.Centreline.Project(centre, v.SegmentHint);
+        if (Math.Abs(p.Offset) > Half * lane.Width || p.S < 0 || p.S > lane.Centreline.Length)
+        {
+            lane = Locate(centre, lane, ref p);
+            if (!ReferenceEquals(lane, v.Lane))
+            {
+                v.SetLane(lane);
+            }
+        }
+
+        v.S = p.S;
+        v.Offset = p.Offset;
+        v.SegmentHint = p.Segment;
+        v.Z = lane.Elevation.HeightAt(p.S);
+        v.Grade = lane.Elevation.GradeAt(p.S);
+    }
+
+    /// <summary>
+    /// Same rule as <see cref="RoadNetwork.TryLocate"/> (nearest centreline among lanes whose arc-length range holds
+    /// the point) without its enumerator allocation. Keeps <paramref name="current"/> when nothing is nearer.
+    /// </summary>
+    private Lane Locate(Vec2 p, Lane current, ref PolylineProjection projection)
+    {
+        const double OutsidePenalty = 1e6;
+        var best = current;
+        var bestScore = Score(current, projection);
+        var lanes = Map.Lanes;
+        for (var i = 0; i < lanes.Count; i++)
+        {
+            var lane = lanes[i];
+            if (ReferenceEquals(lane, current))
+            {
+                continue;
+            }
+
+            var candidate = lane.Centreline.Project(p);
+            var score = Score(lane, candidate);
+            if (score < bestScore)
+            {
+                best = lane;
+                bestScore = score;
+                projection = candidate;
+            }
+        }
+
+        return best;
+
+        static double Score(Lane lane, PolylineProjection q) =>
+            Math.Abs(q.Offset) + (q.S < 0 || q.S > lane.Centreline.Length ? OutsidePenalty : 0.0);
+    }
+
+    /// <summary>
+    /// For every vehicle: the nearest vehicle ahead on the same lane (members only: |offset| &lt; width/2), the bumper
+    /// gap, the leader's speed now, and the drafting drag reduction r = r_max·clamp(1 − gap/range, 0, 1).
+    /// </summary>
+    private void RefreshLeaders()
+    {
+        var maxReduction = Options.DraftingMaxReduction;
+        var range = Options.DraftingRange;
+        for (var i = 0; i < _vehicles.Count; i++)
+        {
+            var v = _vehicles[i];
+            SimVehicle? leader = null;
+            var leaderS = double.MaxValue;
+            for (var j = 0; j < _vehicles.Count; j++)
+            {
+                var o = _vehicles[j];
+                if (!ReferenceEquals(o.Lane, v.Lane) || o.S <= v.S || o.S >= leaderS
+                    || Math.Abs(o.Offset) >= Half * o.Lane.Width)
+                {
+                    continue;
+                }
+
+                leader = o;
+                leaderS = o.S;
+            }
+
+            v.Leader = leader;
+            if (leader is null)
+            {
+                v.LeaderGap = 0;
+                v.LeaderSpeed = 0;
+                v.DragReduction = 0;
+                continue;
+            }
+
+            var gap = leader.S - v.S - (Half * (leader.Body.Length + v.Body.Length));
+            v.LeaderGap = gap;
+            v.LeaderSpeed = leader.Speed;
+            v.DragReduction = range > 0 ? maxReduction * Math.Clamp(1.0 - (gap / range), 0.0, 1.0) : 0.0;
+        }
+    }
+}
