@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AutomationStack.Contracts;
 
 namespace AutomationStack.Simulation.Tests;
@@ -25,33 +24,6 @@ public class PerformanceTests
         }
 
         Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
-    }
-
-    [Test]
-    [Explicit("Timing benchmark; run by hand: dotnet test -c Release --filter Step_Benchmark")]
-    public void Step_Benchmark_PrintsMicrosecondsPerStep()
-    {
-        const int steps = 20_000;
-        var world = Highway();
-        for (var i = 0; i < 2000; i++)
-        {
-            world.Step();
-        }
-
-        var process = Process.GetCurrentProcess();
-        var cpuBefore = process.TotalProcessorTime;
-        var watch = Stopwatch.StartNew();
-        for (var i = 0; i < steps; i++)
-        {
-            world.Step();
-        }
-
-        watch.Stop();
-        process.Refresh();
-        var cpu = process.TotalProcessorTime - cpuBefore;
-        TestContext.Out.WriteLine(
-            $"Step(): {watch.Elapsed.TotalMicroseconds / steps:F2} µs wall, {cpu.TotalMicroseconds / steps:F2} µs process CPU (3 trucks + 20 background)");
-        Assert.That(world.CollisionCount, Is.Zero);
     }
 
     /// <summary>Three trucks in platoon on the right lane, twenty cars spread over two lanes, all moving.</summary>
