@@ -1,0 +1,358 @@
+using System.Globalization;
+using AutomationStack.Contracts;
+using AutomationStack.Control;
+using AutomationStack.Geometry;
+using AutomationStack.Localization;
+using AutomationStack.RoadMap;
+using AutomationStack.Tracking;
+
+namespace AutomationStack.Vehicle.Pipeline;
+
+/// <summary>
+/// The vehicle's per-frame function: estimator → tracker → lead selection → ACC + lane keeping → guard → output.
+/// Pure apart from its own state: time comes from the frame stamps, no I/O, no randomness. Never throws per frame;
+/// bad inputs raise fault bits and degrade the engagement mode.
+/// </summary>
+public sealed class VehiclePipeline
+{
+    private static readonly V2xMessage[] NoV2x = [];
+    private static readonly VehicleLogLine[] NoLog = [];
+    private static readonly RadarDetection[] NoDetections = [];
+    private static readonly string[] ModeNames = Enum.GetNames<EngagementMode>();
+
+    private readonly VehicleSession _session;
+    private readonly PipelineOptions _options;
+    private readonly EgoStateEstimator _estimator;
+    private readonly RadarTracker _tracker;
+    private readonly LeadSelector _leadSelector;
+    private readonly AccController _acc;
+    private readonly PurePursuit _purePursuit;
+    private readonly CommandGuard _guard;
+    private readonly EngagementStateMachine _engagement = new();
+    private readonly List<VehicleLogLine> _log = [];
+    private readonly double _nominalDt;
+
+    private bool _hasStamp;
+    private long _lastStampNs;
+    private long _lastIgnoredFields;
+    private long _lastRejectedDetections;
+    private double _invalidDuration;
+    private double _degradedDuration;
+    private double _healthyDuration;
+    private bool _pendingCommandFault;
+    private int _lastFaults;
+    private int _lastLeadId = -1;
+    private string? _lastLaneId;
+
+    public VehiclePipeline(VehicleSession session, PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _session = session;
+        _options = options;
+        var truck = session.Truck;
+        _estimator = new EgoStateEstimator(options.Estimator);
+        _tracker = RadarTracker.ForTruck(options.Tracker, truck);
+        _leadSelector = new LeadSelector(options.Lead, truck.Length);
+        _acc = new AccController(options.Acc, truck);
+        _purePursuit = new PurePursuit(options.LaneKeeping, truck);
+        _guard = new CommandGuard(truck, options.Safety.SafeStopDeceleration);
+        _nominalDt = session.StepLength * Math.Max(session.ControlPeriodSteps, 1);
+    }
+
+    /// <summary>Current engagement mode.</summary>
+    public EngagementMode Mode => _engagement.Mode;
+
+    public VehicleOutput Step(SensorFrame frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        _log.Clear();
+        var stamp = frame.StampNs;
+        var dt = FrameInterval(stamp);
+        var faults = VehicleFaults.None;
+
+        // Estimation.
+        var ego = _estimator.Step(frame.Ego);
+        if (_estimator.IgnoredFieldCount != _lastIgnoredFields)
+        {
+            _lastIgnoredFields = _estimator.IgnoredFieldCount;
+            faults |= VehicleFaults.NonFiniteMeasurement;
+        }
+
+        if (!ego.Valid)
+        {
+            faults |= VehicleFaults.EstimateInvalid;
+        }
+
+        var age = Units.NanosecondsToSeconds(stamp - frame.Ego.StampNs);
+        var stale = !(age <= _options.Safety.MaxMeasurementAge);
+        if (stale)
+        {
+            faults |= VehicleFaults.StaleInputs;
+        }
+
+        // Perception.
+        var tracks = _tracker.Step(stamp, ego, frame.Radar ?? NoDetections);
+        if (_tracker.RejectedDetectionCount != _lastRejectedDetections)
+        {
+            _lastRejectedDetections = _tracker.RejectedDetectionCount;
+            faults |= VehicleFaults.InvalidRadarDetection;
+        }
+
+        var lane = ResolveLane(stamp, frame.TargetLaneId, ego, ref faults);
+        LeadTarget? lead = lane is not null ? _leadSelector.Select(tracks, ego, lane) : null;
+        LogLead(stamp, lead);
+
+        // Driver.
+        var setSpeed = frame.Driver.SetSpeed;
+        if (!double.IsFinite(setSpeed) || setSpeed < 0)
+        {
+            faults |= VehicleFaults.InvalidDriverInput;
+            setSpeed = 0.0;
+        }
+
+        var pedal = frame.Driver.BrakeDeceleration;
+        if (!double.IsFinite(pedal) || pedal < 0)
+        {
+            faults |= VehicleFaults.InvalidDriverInput;
+            pedal = 0.0;
+        }
+
+        // Supervision.
+        Supervise(stamp, dt, ego, stale);
+
+        // Control.
+        var request = Control(ego, lane, lead, setSpeed, pedal, dt);
+        var guarded = _guard.Step(request, dt);
+        if (guarded.NonFinite)
+        {
+            faults |= VehicleFaults.NonFiniteCommand;
+            _pendingCommandFault = true;
+        }
+
+        LogFaults(stamp, (int)faults);
+        var diagnostics = new VehicleDiagnostics(
+            ModeNames[(int)_engagement.Mode],
+            lead.HasValue,
+            lead?.Gap ?? 0.0,
+            lead?.LeadSpeed ?? 0.0,
+            ego.Speed,
+            guarded.Command.Acceleration,
+            (int)faults);
+        var log = _log.Count == 0 ? NoLog : _log.ToArray();
+        return new VehicleOutput(frame.FrameNumber, guarded.Command, NoV2x, log, diagnostics);
+    }
+
+    private double FrameInterval(long stamp)
+    {
+        var dt = _hasStamp ? Units.NanosecondsToSeconds(stamp - _lastStampNs) : _nominalDt;
+        _hasStamp = true;
+        _lastStampNs = stamp;
+        return dt > 0 && double.IsFinite(dt) ? dt : 0.0;
+    }
+
+    private Lane? ResolveLane(long stamp, string? targetLaneId, in EgoState ego, ref VehicleFaults faults)
+    {
+        Lane? lane = null;
+        if (!string.IsNullOrEmpty(targetLaneId))
+        {
+            if (_session.Map.TryGetLane(targetLaneId, out var found))
+            {
+                lane = found;
+            }
+            else
+            {
+                faults |= VehicleFaults.UnknownTargetLane;
+            }
+        }
+
+        if (lane is null && ego.Valid && _session.Map.TryLocate(new Vec2(ego.X, ego.Y), out var position))
+        {
+            lane = _session.Map.GetLane(position.LaneId);
+        }
+
+        if (lane is null)
+        {
+            faults |= VehicleFaults.NoLane;
+        }
+
+        var id = lane?.Id;
+        if (!string.Equals(id, _lastLaneId, StringComparison.Ordinal))
+        {
+            _lastLaneId = id;
+            _log.Add(new VehicleLogLine(stamp, LogLevel.Info, id is null ? "lane none" : "lane " + id));
+        }
+
+        return lane;
+    }
+
+    private void Supervise(long stamp, double dt, in EgoState ego, bool stale)
+    {
+        var safety = _options.Safety;
+        _invalidDuration = ego.Valid ? 0.0 : _invalidDuration + dt;
+        var commandFault = _pendingCommandFault;
+        _pendingCommandFault = false;
+        var healthy = ego.Valid && !stale && !commandFault;
+        _healthyDuration = healthy ? _healthyDuration + dt : 0.0;
+
+        switch (_engagement.Mode)
+        {
+            case EngagementMode.Initializing:
+                if (commandFault)
+                {
+                    Raise(stamp, EngagementEvent.FaultRaised);
+                }
+                else if (ego.Valid && !stale)
+                {
+                    Raise(stamp, EngagementEvent.EstimateValid);
+                }
+
+                break;
+            case EngagementMode.Active:
+                if (_invalidDuration > safety.EstimateLossTolerance)
+                {
+                    Raise(stamp, EngagementEvent.EstimateLost);
+                }
+                else if (stale)
+                {
+                    Raise(stamp, EngagementEvent.InputsStale);
+                }
+                else if (commandFault)
+                {
+                    Raise(stamp, EngagementEvent.FaultRaised);
+                }
+
+                break;
+            case EngagementMode.Degraded:
+                _degradedDuration += dt;
+                if (_degradedDuration > safety.DegradedTimeout)
+                {
+                    Raise(stamp, EngagementEvent.DegradedTimeout);
+                }
+                else if (commandFault)
+                {
+                    Raise(stamp, EngagementEvent.FaultRaised);
+                }
+                else if (healthy && _healthyDuration >= safety.RecoveryTime)
+                {
+                    Raise(stamp, EngagementEvent.Recovered);
+                }
+
+                break;
+            case EngagementMode.MinimalRisk:
+            default:
+                break;
+        }
+    }
+
+    private void Raise(long stamp, EngagementEvent e)
+    {
+        var transition = _engagement.Handle(e);
+        if (!transition.Changed)
+        {
+            return;
+        }
+
+        if (transition.To == EngagementMode.Active)
+        {
+            _acc.Reset(0.0);
+        }
+
+        if (transition.To == EngagementMode.Degraded)
+        {
+            _degradedDuration = 0.0;
+        }
+
+        var level = transition.To is EngagementMode.Active ? LogLevel.Info : LogLevel.Warning;
+        _log.Add(new VehicleLogLine(
+            stamp,
+            level,
+            string.Create(CultureInfo.InvariantCulture, $"engagement {ModeNames[(int)transition.From]}→{ModeNames[(int)transition.To]} ({e})")));
+    }
+
+    private ActuationCommand Control(in EgoState ego, Lane? lane, LeadTarget? lead, double setSpeed, double pedal, double dt)
+    {
+        var held = _guard.LastSteering;
+        var safety = _options.Safety;
+        double acceleration;
+        switch (_engagement.Mode)
+        {
+            case EngagementMode.Active when ego.Valid:
+            {
+                var input = new AccInput(
+                    ego.Speed,
+                    setSpeed,
+                    lead.HasValue,
+                    lead?.Gap ?? 0.0,
+                    lead?.LeadSpeed ?? 0.0,
+                    lead?.LeadAcceleration ?? 0.0,
+                    pedal,
+                    dt);
+                acceleration = _acc.Step(input).Acceleration;
+                var steering = lane is not null ? _purePursuit.Step(ego.X, ego.Y, ego.Heading, ego.Speed, lane.Centreline) : held;
+                return new ActuationCommand(acceleration, steering);
+            }
+
+            case EngagementMode.Active:
+                // Estimate briefly invalid: no more throttle than before, steering held.
+                acceleration = Math.Min(_acc.LastAcceleration, 0.0);
+                break;
+            case EngagementMode.MinimalRisk:
+                acceleration = -safety.MinimalRiskDeceleration;
+                break;
+            case EngagementMode.Initializing:
+            case EngagementMode.Degraded:
+            default:
+                acceleration = -safety.DegradedDeceleration;
+                break;
+        }
+
+        if (pedal > 0)
+        {
+            acceleration = Math.Min(acceleration, -pedal);
+        }
+
+        return new ActuationCommand(acceleration, held);
+    }
+
+    private void LogLead(long stamp, LeadTarget? lead)
+    {
+        var id = lead?.TrackId ?? -1;
+        if (id == _lastLeadId)
+        {
+            return;
+        }
+
+        string text;
+        if (lead is { } l && _lastLeadId < 0)
+        {
+            text = string.Create(CultureInfo.InvariantCulture, $"lead acquired track {l.TrackId} at {l.Gap:F1} m");
+        }
+        else if (lead is { } c)
+        {
+            text = string.Create(CultureInfo.InvariantCulture, $"lead changed track {_lastLeadId}→{c.TrackId} at {c.Gap:F1} m");
+        }
+        else
+        {
+            text = string.Create(CultureInfo.InvariantCulture, $"lead lost track {_lastLeadId}");
+        }
+
+        _lastLeadId = id;
+        _log.Add(new VehicleLogLine(stamp, LogLevel.Info, text));
+    }
+
+    private void LogFaults(long stamp, int faults)
+    {
+        if (faults == _lastFaults)
+        {
+            return;
+        }
+
+        _lastFaults = faults;
+        var text = faults == 0
+            ? "faults cleared"
+            : string.Create(CultureInfo.InvariantCulture, $"faults 0x{faults:X2} ({(VehicleFaults)faults})");
+        _log.Add(new VehicleLogLine(stamp, faults == 0 ? LogLevel.Info : LogLevel.Warning, text));
+    }
+}
