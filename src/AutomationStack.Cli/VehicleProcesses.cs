@@ -18,6 +18,7 @@ internal sealed class VehicleRunner : IAsyncDisposable
     private VehicleRunner(string vehicleId, Process? process, Task<int>? task, StreamWriter? log, CancellationTokenSource? stop = null)
     {
         _stop = stop ?? new CancellationTokenSource();
+        ProcessId = process?.Id;
         VehicleId = vehicleId;
         _process = process;
         _task = task;
@@ -26,7 +27,7 @@ internal sealed class VehicleRunner : IAsyncDisposable
 
     public string VehicleId { get; }
 
-    public int? ProcessId => _process?.Id;
+    public int? ProcessId { get; }
 
     public double? PeakResidentMegabytes => _peakMegabytes;
 
