@@ -55,6 +55,7 @@ public sealed class BridgeRun
     private volatile bool _started;
     private volatile bool _finished;
     private CancellationTokenSource _waitCts = new();
+    private CancellationToken _runToken;
 
     public BridgeRun(Scenario scenario)
     {
@@ -114,6 +115,8 @@ public sealed class BridgeRun
         }
 
         _options = options;
+        _runToken = cancellationToken;
+        _waitCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var recorder = new RunRecorder(options.Recording);
         _recorder = recorder;
         WriteHeader(recorder, options);
@@ -199,9 +202,16 @@ public sealed class BridgeRun
             if (due.Count > 0)
             {
                 var t3 = Stopwatch.GetTimestamp();
+                // Frames go out on all streams before any answer is awaited, so the vehicles compute in parallel.
+                _sends.Clear();
                 foreach (var slot in due)
                 {
-                    await SendFrameAsync(slot, k).ConfigureAwait(false);
+                    _sends.Add(SendFrameAsync(slot, k));
+                }
+
+                foreach (var send in _sends)
+                {
+                    await send.ConfigureAwait(false);
                 }
 
                 long waited = 0;
@@ -266,6 +276,7 @@ public sealed class BridgeRun
     }
 
     private TimeSpan _attachWait;
+    private readonly List<ValueTask> _sends = [];
 
     private static double RealTimeFactor(double simulated, long loopStart)
     {
@@ -603,7 +614,7 @@ public sealed class BridgeRun
         _recorder!.Write(RunRecorder.FrameTopic(slot.Id), frame, _world.StampNs);
         try
         {
-            await slot.Writer!.WriteAsync(new BridgeToVehicle { Frame = frame }).ConfigureAwait(false);
+            await slot.Writer!.WriteAsync(new BridgeToVehicle { Frame = frame }, _runToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException or RpcException)
         {
@@ -623,14 +634,33 @@ public sealed class BridgeRun
             timeout = deadline > TimeSpan.Zero ? deadline : TimeSpan.Zero;
         }
 
+        // Fast path: the answer is already queued.
+        while (reader.TryRead(out var queued))
+        {
+            if (queued.Frame == frameNumber)
+            {
+                slot.LastAnsweredFrame = frameNumber;
+                return queued;
+            }
+
+            if (queued.Frame < frameNumber)
+            {
+                slot.StaleCommands++;
+                continue;
+            }
+
+            await FailAsync(slot, $"protocol violation: answered frame {queued.Frame} while frame {frameNumber} was due").ConfigureAwait(false);
+            return null;
+        }
+
         if (!_waitCts.TryReset())
         {
             _waitCts.Dispose();
-            _waitCts = new CancellationTokenSource();
+            _waitCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         }
 
         _waitCts.CancelAfter(timeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_waitCts.Token, cancellationToken);
+        var token = _waitCts.Token;
         try
         {
             while (true)
@@ -653,7 +683,7 @@ public sealed class BridgeRun
                     return null;
                 }
 
-                if (!await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false))
+                if (!await reader.WaitToReadAsync(token).ConfigureAwait(false))
                 {
                     await FailAsync(slot, slot.DisconnectReason ?? "stream closed").ConfigureAwait(false);
                     return null;

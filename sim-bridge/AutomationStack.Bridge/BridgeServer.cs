@@ -32,6 +32,9 @@ public sealed class BridgeServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(run);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
+        // Lock-step exchanges are latency-bound: run request handling inline on the socket threads (no blocking
+        // code runs in the handlers) instead of hopping to the thread pool for every message.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(options =>
         {
             options.Listen(bindAddress ?? IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2);

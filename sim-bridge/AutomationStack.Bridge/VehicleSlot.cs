@@ -37,6 +37,8 @@ internal sealed class VehicleSlot
         {
             SingleReader = true,
             SingleWriter = true,
+            // The step loop continues on the thread that delivered the command: one thread hop less per frame.
+            AllowSynchronousContinuations = false,
             FullMode = BoundedChannelFullMode.Wait,
         });
     }

@@ -33,6 +33,12 @@ public sealed class LeadSelector
     private readonly LeadSelectorOptions _options;
     private readonly double _egoHalfLength;
 
+    /// <summary>Segments searched either side of a hint; centrelines are sampled at ≤ 2 m.</summary>
+    private const int HintWindow = 16;
+
+    private Lane? _hintLane;
+    private int _egoSegmentHint = -1;
+
     public LeadSelector(LeadSelectorOptions options, double egoLength)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -50,7 +56,17 @@ public sealed class LeadSelector
         }
 
         var position = new Vec2(ego.X, ego.Y);
-        var egoS = lane.Centreline.Project(position).S;
+        // Hinted projections: a full search of a long centreline per track per frame is the pipeline's hottest path.
+        var hint = ReferenceEquals(lane, _hintLane) ? _egoSegmentHint : -1;
+        var egoProjection = lane.Centreline.Project(position, hint, HintWindow);
+        if (hint >= 0 && Math.Abs(egoProjection.Offset) > lane.Width)
+        {
+            egoProjection = lane.Centreline.Project(position);
+        }
+
+        _hintLane = lane;
+        _egoSegmentHint = egoProjection.Segment;
+        var egoS = egoProjection.S;
         var halfWidth = (lane.Width / 2.0) + _options.LaneMargin;
         LeadTarget? best = null;
         var bestGap = double.MaxValue;
@@ -62,7 +78,8 @@ public sealed class LeadSelector
             }
 
             var world = position + new Vec2(track.RelativeX, track.RelativeY).Rotate(ego.Heading);
-            var projection = lane.Centreline.Project(world);
+            var trackHint = lane.Centreline.SegmentAt(egoS + track.RelativeX);
+            var projection = lane.Centreline.Project(world, trackHint, HintWindow);
             if (!(Math.Abs(projection.Offset) < halfWidth) || !(projection.S > egoS))
             {
                 continue;
