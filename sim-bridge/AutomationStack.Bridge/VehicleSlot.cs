@@ -38,7 +38,7 @@ internal sealed class VehicleSlot
             SingleReader = true,
             SingleWriter = true,
             // The step loop continues on the thread that delivered the command: one thread hop less per frame.
-            AllowSynchronousContinuations = false,
+            AllowSynchronousContinuations = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
     }

@@ -87,6 +87,7 @@ internal static class KpiReport
                 }
 
                 WriteNullable(json, "peak_rss_mb", runner?.PeakResidentMegabytes);
+                WriteNullable(json, "cpu_seconds", runner?.CpuSeconds);
                 json.WriteEndObject();
                 json.WriteEndObject();
             }
@@ -94,6 +95,7 @@ internal static class KpiReport
             json.WriteEndArray();
             json.WriteStartObject("bridge");
             WriteNullable(json, "peak_rss_mb", bridgePeakMegabytes);
+            WriteNullable(json, "cpu_seconds", System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
             var t = result.Timings;
             json.WriteNumber("loop_us_per_step", Round(t.LoopPerStep));
             json.WriteNumber("physics_us_per_step", Round(t.PhysicsPerStep));

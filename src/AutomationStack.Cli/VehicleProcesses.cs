@@ -33,6 +33,9 @@ internal sealed class VehicleRunner : IAsyncDisposable
 
     public int? ExitCode { get; private set; }
 
+    /// <summary>User + system CPU time of the child process at the last sample, s.</summary>
+    public double? CpuSeconds { get; private set; }
+
     /// <summary>Starts <c>AutomationStack.Vehicle</c> as a child process, its output going to <paramref name="logPath"/>.</summary>
     public static VehicleRunner StartProcess(string vehicleId, Uri bridge, string logPath)
     {
@@ -104,6 +107,16 @@ internal sealed class VehicleRunner : IAsyncDisposable
         if (_process is null)
         {
             return;
+        }
+
+        try
+        {
+            _process.Refresh();
+            CpuSeconds = _process.TotalProcessorTime.TotalSeconds;
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited: keep the last reading.
         }
 
         var peak = ProcessMemory.PeakResidentMegabytes(_process.Id);
