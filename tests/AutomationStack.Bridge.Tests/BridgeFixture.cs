@@ -33,7 +33,7 @@ internal sealed class BridgeFixture : IAsyncDisposable
 
     public CancellationToken Token => _cts.Token;
 
-    public static async Task<BridgeFixture> StartAsync(double duration, double vehicleTimeout = 5, double attachTimeout = 20, double speedKph = 36)
+    public static async Task<BridgeFixture> StartAsync(double duration, double vehicleTimeout = 5, double attachTimeout = 20, double speedKph = 36, string mode = "lockstep")
     {
         var dir = Path.Combine(Path.GetTempPath(), "as-bridge-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -56,6 +56,7 @@ internal sealed class BridgeFixture : IAsyncDisposable
             map: straight.yaml
             duration: {duration}
             seed: 3
+            mode: {mode}
             vehicle_timeout: {vehicleTimeout}
             attach_timeout: {attachTimeout}
             vehicles:

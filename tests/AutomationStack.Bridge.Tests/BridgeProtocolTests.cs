@@ -233,6 +233,42 @@ public sealed class BridgeProtocolTests
         Assert.That(last.Vehicles.Select(v => v.Id), Does.Contain("car9"));
     }
 
+    [Test]
+    public async Task Drive_RealtimeModeSlowVehicle_PacedByWallClockLateFramesCountedNotFailed()
+    {
+        await using var f = await BridgeFixture.StartAsync(duration: 0.5, vehicleTimeout: 2, mode: "realtime");
+        var runTask = f.StartRunAsync();
+        using var call = f.Client.Drive(deadline: DateTime.UtcNow + Wait);
+        await call.RequestStream.WriteAsync(new VehicleToBridge { Attach = new Attach { VehicleId = "truck1", ProtocolVersion = ProtocolInfo.Version } });
+        Assert.That(await call.ResponseStream.MoveNext(), Is.True);
+        Assert.That(call.ResponseStream.Current.Attached.Mode, Is.EqualTo(Mode.Realtime));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var frames = 0;
+        while (await call.ResponseStream.MoveNext())
+        {
+            var message = call.ResponseStream.Current;
+            if (message.MessageCase == BridgeToVehicle.MessageOneofCase.End)
+            {
+                break;
+            }
+
+            frames++;
+            if (frames % 5 == 0)
+            {
+                await Task.Delay(40); // misses its step deadline: the bridge must not wait for it
+            }
+
+            await call.RequestStream.WriteAsync(new VehicleToBridge { Command = new Command { VehicleId = "truck1", Frame = message.Frame.Frame_, Acceleration = 0 } });
+        }
+
+        var result = await runTask.WaitAsync(Wait);
+
+        Assert.That(watch.Elapsed.TotalSeconds, Is.GreaterThanOrEqualTo(0.4), "wall-clock paced");
+        Assert.That(result.Kpi.Frames, Is.EqualTo(50));
+        Assert.That(result.Vehicles[0].Failed, Is.False);
+        Assert.That(result.Vehicles[0].LateFrames, Is.GreaterThan(0));
+    }
+
     private static GroundTruth LastGroundTruth(MemoryStream recording)
     {
         var path = Path.Combine(Path.GetTempPath(), "as-bridge-" + Guid.NewGuid().ToString("N") + ".mcap");
