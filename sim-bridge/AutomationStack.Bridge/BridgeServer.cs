@@ -19,15 +19,25 @@ public sealed class BridgeServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private BridgeServer(WebApplication app, Uri address)
+    private BridgeServer(WebApplication app, Uri address, string? unixSocketPath)
     {
         _app = app;
         Address = address;
+        UnixSocketPath = unixSocketPath;
     }
 
+    /// <summary>The TCP address (h2c), for vehicle processes on this or another machine.</summary>
     public Uri Address { get; }
 
-    public static async Task<BridgeServer> StartAsync(BridgeRun run, IPAddress? bindAddress = null, int port = 0, CancellationToken cancellationToken = default)
+    /// <summary>The Unix domain socket the bridge also listens on, when asked to (same-machine vehicle processes).</summary>
+    public string? UnixSocketPath { get; }
+
+    /// <summary>The address a vehicle process on this machine should use: the Unix socket when there is one.</summary>
+    public Uri LocalAddress => UnixSocketPath is null ? Address : new Uri("unix://" + UnixSocketPath);
+
+    /// <param name="unixSocketPath">Also listen on this Unix domain socket (HTTP/2 over UDS: no TCP stack on the
+    /// lock-step path between processes of one machine); null for TCP only.</param>
+    public static async Task<BridgeServer> StartAsync(BridgeRun run, IPAddress? bindAddress = null, int port = 0, CancellationToken cancellationToken = default, string? unixSocketPath = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
@@ -38,6 +48,11 @@ public sealed class BridgeServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(options =>
         {
             options.Listen(bindAddress ?? IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2);
+            if (unixSocketPath is not null)
+            {
+                File.Delete(unixSocketPath);
+                options.ListenUnixSocket(unixSocketPath, listen => listen.Protocols = HttpProtocols.Http2);
+            }
             options.Limits.Http2.MaxStreamsPerConnection = 1024;
         });
         builder.Services.AddGrpc(options =>
@@ -51,8 +66,9 @@ public sealed class BridgeServer : IAsyncDisposable
         app.MapGrpcService<SimBridgeService>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
-        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("Kestrel reported no listening address.");
-        return new BridgeServer(app, new Uri(first.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
+        var first = addresses?.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal) && !a.Contains("unix:", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException("Kestrel reported no TCP listening address.");
+        return new BridgeServer(app, new Uri(first.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), unixSocketPath);
     }
 
     public async ValueTask DisposeAsync()
@@ -65,6 +81,10 @@ public sealed class BridgeServer : IAsyncDisposable
         finally
         {
             await _app.DisposeAsync().ConfigureAwait(false);
+            if (UnixSocketPath is not null)
+            {
+                File.Delete(UnixSocketPath);
+            }
         }
     }
 }

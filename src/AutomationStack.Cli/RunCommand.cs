@@ -15,7 +15,8 @@ public sealed record RunRequest(
     ulong? Seed = null,
     double? Duration = null,
     bool InProcessVehicles = false,
-    bool Quiet = false);
+    bool Quiet = false,
+    bool UnixSocket = true);
 
 /// <summary>
 /// <c>run &lt;scenario&gt;</c>: loads and validates the scenario, hosts the bridge, starts one vehicle process per
@@ -80,7 +81,7 @@ public static class RunCommand
             BridgeServer server;
             try
             {
-                server = await BridgeServer.StartAsync(run, cancellationToken: cancellationToken).ConfigureAwait(false);
+                server = await BridgeServer.StartAsync(run, cancellationToken: cancellationToken, unixSocketPath: request.UnixSocket ? UnixSocketPath() : null).ConfigureAwait(false);
             }
             catch (IOException ex)
             {
@@ -100,8 +101,8 @@ public static class RunCommand
                     foreach (var id in run.StackVehicleIds)
                     {
                         var runner = request.InProcessVehicles
-                            ? VehicleRunner.StartInProcess(id, server.Address)
-                            : VehicleRunner.StartProcess(id, server.Address, Path.Combine(outDir, "vehicles", id + ".log"));
+                            ? VehicleRunner.StartInProcess(id, server.LocalAddress)
+                            : VehicleRunner.StartProcess(id, server.LocalAddress, Path.Combine(outDir, "vehicles", id + ".log"));
                         runners.Add(runner);
                         if (!request.Quiet)
                         {
@@ -182,6 +183,10 @@ public static class RunCommand
             runner.SampleMemory();
         }
     }
+
+    /// <summary>A short, unique socket path (Unix socket paths are limited to about 100 bytes).</summary>
+    private static string UnixSocketPath() =>
+        Path.Combine(Path.GetTempPath(), $"automationstack-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}.sock");
 
     internal static string Sha256OfFile(string path)
     {

@@ -26,6 +26,9 @@ public sealed class BridgeVehicleInterface : IVehicleInterface
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Address scheme for a bridge on a Unix domain socket: <c>unix:///tmp/bridge.sock</c>.</summary>
+    public const string UnixScheme = "unix";
+
     private readonly GrpcChannel _channel;
     private readonly SimBridge.SimBridgeClient _client;
     private readonly string _vehicleId;
@@ -38,10 +41,33 @@ public sealed class BridgeVehicleInterface : IVehicleInterface
         ArgumentNullException.ThrowIfNull(bridgeAddress);
         _vehicleId = vehicleId;
         _options = options ?? new BridgeClientOptions();
-        _channel = GrpcChannel.ForAddress(bridgeAddress, new GrpcChannelOptions
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        var address = bridgeAddress;
+        if (bridgeAddress.Scheme == UnixScheme)
+        {
+            // gRPC over a Unix domain socket: same HTTP/2 protocol, no TCP stack between processes of one machine.
+            var endpoint = new System.Net.Sockets.UnixDomainSocketEndPoint(bridgeAddress.AbsolutePath);
+            handler.ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+            address = new Uri("http://localhost");
+        }
+
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             MaxReceiveMessageSize = 64 * 1024 * 1024,
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+            HttpHandler = handler,
         });
         _client = new SimBridge.SimBridgeClient(_channel);
     }
