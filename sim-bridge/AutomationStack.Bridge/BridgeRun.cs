@@ -55,6 +55,13 @@ public sealed class BridgeRun
     private volatile bool _started;
     private volatile bool _finished;
     private CancellationTokenSource _waitCts = new();
+    private long _waitDeadlineTicks = long.MaxValue;
+
+    /// <summary>How often the watchdog checks the deadline of the wait for a vehicle's answer (timeout resolution).</summary>
+    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Watchdog period in real-time mode, where the deadline is the step's wall-clock slot.</summary>
+    private static readonly TimeSpan RealtimeWatchdogPeriod = TimeSpan.FromMilliseconds(1);
     private CancellationToken _runToken;
 
     public BridgeRun(Scenario scenario)
@@ -117,6 +124,8 @@ public sealed class BridgeRun
         _options = options;
         _runToken = cancellationToken;
         _waitCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watchdogPeriod = _scenario.Mode == ScenarioMode.Realtime ? RealtimeWatchdogPeriod : WatchdogPeriod;
+        using var watchdog = new Timer(_ => CheckWaitDeadline(), null, watchdogPeriod, watchdogPeriod);
         using var recorder = new RunRecorder(options.Recording);
         _recorder = recorder;
         WriteHeader(recorder, options);
@@ -634,80 +643,128 @@ public sealed class BridgeRun
             timeout = deadline > TimeSpan.Zero ? deadline : TimeSpan.Zero;
         }
 
-        // Fast path: the answer is already queued.
-        while (reader.TryRead(out var queued))
-        {
-            if (queued.Frame == frameNumber)
-            {
-                slot.LastAnsweredFrame = frameNumber;
-                return queued;
-            }
-
-            if (queued.Frame < frameNumber)
-            {
-                slot.StaleCommands++;
-                continue;
-            }
-
-            await FailAsync(slot, $"protocol violation: answered frame {queued.Frame} while frame {frameNumber} was due").ConfigureAwait(false);
-            return null;
-        }
-
-        if (!_waitCts.TryReset())
-        {
-            _waitCts.Dispose();
-            _waitCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        }
-
-        _waitCts.CancelAfter(timeout);
-        var token = _waitCts.Token;
+        // No timer per wait (re-arming one costs a timer-thread wake-up per exchange): the watchdog cancels the
+        // wait token once this deadline has passed; a cancellation seen before the deadline is stale and retried.
+        var deadlineTicks = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        Volatile.Write(ref _waitDeadlineTicks, deadlineTicks);
         try
         {
             while (true)
             {
-                while (reader.TryRead(out var command))
+                switch (TakeAnswer(slot, frameNumber, out var command))
                 {
-                    if (command.Frame == frameNumber)
-                    {
-                        slot.LastAnsweredFrame = frameNumber;
+                    case AnswerState.Answered:
                         return command;
-                    }
+                    case AnswerState.Violation:
+                        await FailAsync(slot, $"protocol violation: answered frame {command!.Frame} while frame {frameNumber} was due").ConfigureAwait(false);
+                        return null;
+                    default:
+                        break;
+                }
 
-                    if (command.Frame < frameNumber)
+                try
+                {
+                    if (!await reader.WaitToReadAsync(_waitCts.Token).ConfigureAwait(false))
                     {
-                        slot.StaleCommands++;
+                        await FailAsync(slot, slot.DisconnectReason ?? "stream closed").ConfigureAwait(false);
+                        return null;
+                    }
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    RenewWaitToken(cancellationToken);
+                    if (Stopwatch.GetTimestamp() < deadlineTicks)
+                    {
                         continue;
                     }
 
-                    await FailAsync(slot, $"protocol violation: answered frame {command.Frame} while frame {frameNumber} was due").ConfigureAwait(false);
-                    return null;
-                }
+                    if (TakeAnswer(slot, frameNumber, out command) == AnswerState.Answered)
+                    {
+                        return command;
+                    }
 
-                if (!await reader.WaitToReadAsync(token).ConfigureAwait(false))
-                {
-                    await FailAsync(slot, slot.DisconnectReason ?? "stream closed").ConfigureAwait(false);
-                    return null;
+                    return await TimedOutAsync(slot, frameNumber, realtime).ConfigureAwait(false);
                 }
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        finally
         {
-            if (realtime)
-            {
-                slot.LateFrames++;
-                var sinceAnswer = (frameNumber - slot.LastAnsweredFrame) * _scenario.StepLength;
-                if (sinceAnswer >= _scenario.VehicleTimeout)
-                {
-                    slot.MissedFrames++;
-                    await FailAsync(slot, $"no answer for {sinceAnswer.ToString("F2", CultureInfo.InvariantCulture)} s (vehicle_timeout {_scenario.VehicleTimeout.ToString("F2", CultureInfo.InvariantCulture)} s)").ConfigureAwait(false);
-                }
+            Volatile.Write(ref _waitDeadlineTicks, long.MaxValue);
+        }
+    }
 
-                return null;
+    private enum AnswerState
+    {
+        None,
+        Answered,
+        Violation,
+    }
+
+    /// <summary>Takes queued commands: older frames are stale and dropped; a newer frame is a protocol violation.</summary>
+    private static AnswerState TakeAnswer(VehicleSlot slot, long frameNumber, out Command? command)
+    {
+        while (slot.Commands.Reader.TryRead(out command))
+        {
+            if (command.Frame == frameNumber)
+            {
+                slot.LastAnsweredFrame = frameNumber;
+                return AnswerState.Answered;
             }
 
-            slot.MissedFrames++;
-            await FailAsync(slot, $"no answer to frame {frameNumber} within vehicle_timeout {_scenario.VehicleTimeout.ToString("F2", CultureInfo.InvariantCulture)} s").ConfigureAwait(false);
+            if (command.Frame > frameNumber)
+            {
+                return AnswerState.Violation;
+            }
+
+            slot.StaleCommands++;
+        }
+
+        return AnswerState.None;
+    }
+
+    private async ValueTask<Command?> TimedOutAsync(VehicleSlot slot, long frameNumber, bool realtime)
+    {
+        var limit = _scenario.VehicleTimeout.ToString("F2", CultureInfo.InvariantCulture);
+        if (realtime)
+        {
+            slot.LateFrames++;
+            var sinceAnswer = (frameNumber - slot.LastAnsweredFrame) * _scenario.StepLength;
+            if (sinceAnswer >= _scenario.VehicleTimeout)
+            {
+                slot.MissedFrames++;
+                await FailAsync(slot, $"no answer for {sinceAnswer.ToString("F2", CultureInfo.InvariantCulture)} s (vehicle_timeout {limit} s)").ConfigureAwait(false);
+            }
+
             return null;
+        }
+
+        slot.MissedFrames++;
+        await FailAsync(slot, $"no answer to frame {frameNumber} within vehicle_timeout {limit} s").ConfigureAwait(false);
+        return null;
+    }
+
+    private void RenewWaitToken(CancellationToken cancellationToken)
+    {
+        var old = _waitCts;
+        _waitCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        old.Dispose();
+    }
+
+    /// <summary>Watchdog tick (timer thread): cancels the current wait once its deadline has passed.</summary>
+    private void CheckWaitDeadline()
+    {
+        if (Stopwatch.GetTimestamp() <= Volatile.Read(ref _waitDeadlineTicks))
+        {
+            return;
+        }
+
+        try
+        {
+            Volatile.Read(ref _waitCts).Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The loop renewed the token meanwhile.
         }
     }
 
