@@ -26,7 +26,7 @@ dotnet build AutomationStack.sln -c Release -nologo -v q -clp:ErrorsOnly
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 set +e
-dotnet test AutomationStack.sln -c Release --no-build -nologo -v q 2>&1 | tee "$log"
+dotnet test AutomationStack.sln -c Release --no-build -nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 

@@ -25,7 +25,7 @@ public sealed class ScenarioLoaderTests
         Assert.That(scenario.SourcePath, Is.EqualTo(TestFiles.ShippedScenario));
         Assert.That(scenario.MapPath, Is.EqualTo(Path.Combine(TestFiles.RepoRoot, "sim-bridge", "maps", "corridor-a.yaml")));
         Assert.That(scenario.Map.Name, Is.EqualTo("corridor-a"));
-        Assert.That(scenario.PassCriteria, Is.EqualTo(new PassCriteria(true, 0.8, 5, null, false)));
+        Assert.That(scenario.PassCriteria, Is.EqualTo(new PassCriteria(true, 0.8, 3, null, false)));
     }
 
     [Test]
