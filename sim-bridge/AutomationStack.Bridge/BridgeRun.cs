@@ -462,6 +462,18 @@ public sealed class BridgeRun
         });
     }
 
+    /// <summary>Number of live ground-truth subscribers (for tests and diagnostics).</summary>
+    internal int GroundTruthSubscriberCount
+    {
+        get
+        {
+            lock (_subscriberLock)
+            {
+                return _groundTruthSubscribers.Count;
+            }
+        }
+    }
+
     internal ChannelReader<GroundTruth> SubscribeGroundTruth()
     {
         var channel = Channel.CreateBounded<GroundTruth>(new BoundedChannelOptions(GroundTruthSubscriberCapacity)

@@ -187,7 +187,12 @@ public sealed class BridgeProtocolTests
     {
         await using var f = await BridgeFixture.StartAsync(duration: 0.5, attachTimeout: 0.05);
         using var gt = f.Client.StreamGroundTruth(new GroundTruthRequest(), deadline: DateTime.UtcNow + Wait);
-        await Task.Delay(200); // let the subscription register before the run starts
+        var registered = DateTime.UtcNow + Wait;
+        while (f.Run.GroundTruthSubscriberCount == 0)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(registered), "the ground-truth subscription never registered");
+            await Task.Delay(10);
+        }
 
         var result = await f.StartRunAsync().WaitAsync(Wait);
         var frames = new List<long>();

@@ -137,7 +137,11 @@ public sealed partial class RunCommandEndToEndTests
     {
         var outDir = Path.Combine(_root, "kill");
         using var cli = CliProcess.StartCli("run", CliProcess.DefaultScenario, "--out", outDir, "--duration", "200");
-        await cli.WaitForErrorTextAsync("truck3 attached", TimeSpan.FromSeconds(60));
+        foreach (var truck in new[] { "truck1", "truck2", "truck3" })
+        {
+            await cli.WaitForErrorTextAsync(truck + " attached", TimeSpan.FromSeconds(60));
+        }
+
         var pid = int.Parse(PidPattern().Match(cli.StandardError).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         await Task.Delay(TimeSpan.FromSeconds(0.5));
         using (var victim = System.Diagnostics.Process.GetProcessById(pid))
