@@ -179,6 +179,21 @@ public sealed partial class RunCommandEndToEndTests
         Assert.That(t3.S, Is.LessThan(t2.S), "the follower stayed behind the stopped truck");
     }
 
+    [Test]
+    public async Task Run_InProcessVehicles_SameLogAsSeparateProcesses()
+    {
+        var separate = Path.Combine(_root, "separate-20s");
+        var inProcess = Path.Combine(_root, "in-process-20s");
+        var (code1, _, err1) = await CliProcess.RunCliAsync(RunTimeout, "run", CliProcess.DefaultScenario, "--out", separate, "--duration", "20");
+        var (code2, _, err2) = await CliProcess.RunCliAsync(RunTimeout, "run", CliProcess.DefaultScenario, "--out", inProcess, "--duration", "20", "--in-process");
+
+        Assert.That(code1, Is.Zero, err1);
+        Assert.That(code2, Is.Zero, err2);
+        using var kpi = JsonDocument.Parse(File.ReadAllText(Path.Combine(inProcess, "kpi.json")));
+        Assert.That(kpi.RootElement.GetProperty("trucks")[0].GetProperty("process").GetProperty("hosting").GetString(), Is.EqualTo("in-process"));
+        Assert.That(Sha256(Path.Combine(inProcess, "run.mcap")), Is.EqualTo(Sha256(Path.Combine(separate, "run.mcap"))), "hosting must not change the result");
+    }
+
     [TestCase("unknown-field", "colour")]
     [TestCase("wrong-type", "duration")]
     [TestCase("missing-map", "map")]
