@@ -19,7 +19,7 @@ internal enum SlotState
 /// </summary>
 internal sealed class VehicleSlot
 {
-    private const int CommandQueueCapacity = 8;
+    private const int CommandQueueCapacity = 64;
 
     private readonly TaskCompletionSource _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,13 +33,15 @@ internal sealed class VehicleSlot
         StationId = stationId;
         ControlPeriodSteps = controlPeriodSteps;
         Index = index;
+        // Answers to frames the loop has moved past (real-time mode) are stale and dropped, oldest first; an answer to a
+        // frame never sent is caught by the loop as a protocol violation.
         Commands = Channel.CreateBounded<Command>(new BoundedChannelOptions(CommandQueueCapacity)
         {
             SingleReader = true,
             SingleWriter = true,
             // The step loop continues on the thread that delivered the command: one thread hop less per frame.
             AllowSynchronousContinuations = true,
-            FullMode = BoundedChannelFullMode.Wait,
+            FullMode = BoundedChannelFullMode.DropOldest,
         });
     }
 

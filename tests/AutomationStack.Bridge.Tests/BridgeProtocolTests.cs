@@ -274,6 +274,38 @@ public sealed class BridgeProtocolTests
         Assert.That(result.Vehicles[0].LateFrames, Is.GreaterThan(0));
     }
 
+    [Test]
+    public async Task Drive_RealtimeModeVehicleCatchesUpAfterStall_StaleAnswersDroppedNotFailed()
+    {
+        await using var f = await BridgeFixture.StartAsync(duration: 1.0, vehicleTimeout: 2, mode: "realtime");
+        var runTask = f.StartRunAsync();
+        using var call = f.Client.Drive(deadline: DateTime.UtcNow + Wait);
+        await call.RequestStream.WriteAsync(new VehicleToBridge { Attach = new Attach { VehicleId = "truck1", ProtocolVersion = ProtocolInfo.Version } });
+        Assert.That(await call.ResponseStream.MoveNext(), Is.True);
+        var first = true;
+        while (await call.ResponseStream.MoveNext())
+        {
+            var message = call.ResponseStream.Current;
+            if (message.MessageCase == BridgeToVehicle.MessageOneofCase.End)
+            {
+                break;
+            }
+
+            if (first)
+            {
+                first = false;
+                await Task.Delay(400); // a stall: about 20 frames queue up, then are answered in a burst
+            }
+
+            await call.RequestStream.WriteAsync(new VehicleToBridge { Command = new Command { VehicleId = "truck1", Frame = message.Frame.Frame_, Acceleration = 0 } });
+        }
+
+        var result = await runTask.WaitAsync(Wait);
+
+        Assert.That(result.Vehicles[0].Failed, Is.False, result.Vehicles[0].FailureReason);
+        Assert.That(result.Vehicles[0].StaleCommands, Is.GreaterThan(8));
+    }
+
     private static GroundTruth LastGroundTruth(MemoryStream recording)
     {
         var path = Path.Combine(Path.GetTempPath(), "as-bridge-" + Guid.NewGuid().ToString("N") + ".mcap");

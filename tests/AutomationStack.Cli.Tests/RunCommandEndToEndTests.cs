@@ -194,6 +194,27 @@ public sealed partial class RunCommandEndToEndTests
         Assert.That(Sha256(Path.Combine(inProcess, "run.mcap")), Is.EqualTo(Sha256(Path.Combine(separate, "run.mcap"))), "hosting must not change the result");
     }
 
+    [Test]
+    public async Task Run_RealtimeMode_PacedByWallClockAndNoTruckFails()
+    {
+        var dir = Path.Combine(_root, "realtime");
+        Directory.CreateDirectory(dir);
+        var scenario = Path.Combine(dir, "realtime.yaml");
+        var mapPath = Path.Combine(CliProcess.RepoRoot, "sim-bridge", "maps", "corridor-a.yaml");
+        var text = MapLine().Replace(File.ReadAllText(CliProcess.DefaultScenario), $"map: \"{mapPath}\"");
+        File.WriteAllText(scenario, text.Replace("mode: lockstep", "mode: realtime", StringComparison.Ordinal));
+
+        var (code, stdout, stderr) = await CliProcess.RunCliAsync(RunTimeout, "run", scenario, "--out", Path.Combine(dir, "out"), "--duration", "3");
+
+        Assert.That(code, Is.Zero, stdout + stderr);
+        using var kpi = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "out", "kpi.json")));
+        Assert.That(kpi.RootElement.GetProperty("real_time_factor").GetDouble(), Is.LessThan(1.5), "paced by the wall clock");
+        foreach (var truck in kpi.RootElement.GetProperty("trucks").EnumerateArray())
+        {
+            Assert.That(truck.GetProperty("failed").GetBoolean(), Is.False, truck.ToString());
+        }
+    }
+
     [TestCase("unknown-field", "colour")]
     [TestCase("wrong-type", "duration")]
     [TestCase("missing-map", "map")]
