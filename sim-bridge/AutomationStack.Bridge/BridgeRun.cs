@@ -303,7 +303,7 @@ public sealed class BridgeRun
         slot.MissedFrames,
         slot.LateFrames,
         slot.StaleCommands,
-        slot.LastAnsweredFrame / Math.Max(1, slot.ControlPeriodSteps));
+        slot.FramesAnswered);
 
     // ---------------------------------------------------------------- gRPC-facing operations (any thread)
 
@@ -719,6 +719,7 @@ public sealed class BridgeRun
             if (command.Frame == frameNumber)
             {
                 slot.LastAnsweredFrame = frameNumber;
+                slot.FramesAnswered++;
                 return AnswerState.Answered;
             }
 

@@ -71,6 +71,9 @@ internal sealed class VehicleSlot
 
     public long LastAnsweredFrame { get; set; }
 
+    /// <summary>Frames answered in time (counted once each).</summary>
+    public long FramesAnswered { get; set; }
+
     public int MissedFrames { get; set; }
 
     public int LateFrames { get; set; }

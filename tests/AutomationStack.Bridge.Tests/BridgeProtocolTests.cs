@@ -69,9 +69,7 @@ public sealed class BridgeProtocolTests
     {
         await using var f = await BridgeFixture.StartAsync(duration: 0.2);
         var runTask = f.StartRunAsync();
-        using var call = f.Client.Drive(deadline: DateTime.UtcNow + Wait);
-        await call.RequestStream.WriteAsync(new VehicleToBridge { Attach = new Attach { VehicleId = "truck1", ProtocolVersion = ProtocolInfo.Version } });
-        Assert.That(await call.ResponseStream.MoveNext(), Is.True);
+        using var call = await AttachAsync(f);
         Assert.That(call.ResponseStream.Current.Attached.ControlPeriodSteps, Is.EqualTo(2));
         Assert.That(call.ResponseStream.Current.Attached.Parameters["acc.time_gap"], Is.EqualTo(1.5));
 
@@ -97,6 +95,7 @@ public sealed class BridgeProtocolTests
         Assert.That(stamps[0], Is.EqualTo(20_000_000));
         Assert.That(result.Vehicles[0].Failed, Is.False);
         Assert.That(result.Vehicles[0].MissedFrames, Is.Zero);
+        Assert.That(result.Vehicles[0].FramesAnswered, Is.EqualTo(10));
         Assert.That(result.Kpi.Frames, Is.EqualTo(20));
     }
 
@@ -105,9 +104,7 @@ public sealed class BridgeProtocolTests
     {
         await using var f = await BridgeFixture.StartAsync(duration: 6, vehicleTimeout: 0.3);
         var runTask = f.StartRunAsync();
-        using var call = f.Client.Drive(deadline: DateTime.UtcNow + Wait);
-        await call.RequestStream.WriteAsync(new VehicleToBridge { Attach = new Attach { VehicleId = "truck1", ProtocolVersion = ProtocolInfo.Version } });
-        Assert.That(await call.ResponseStream.MoveNext(), Is.True);
+        using var call = await AttachAsync(f);
         for (var i = 0; i < 3; i++)
         {
             Assert.That(await call.ResponseStream.MoveNext(), Is.True);
@@ -133,10 +130,8 @@ public sealed class BridgeProtocolTests
     {
         await using var f = await BridgeFixture.StartAsync(duration: 2, vehicleTimeout: 10);
         var runTask = f.StartRunAsync();
-        var call = f.Client.Drive(deadline: DateTime.UtcNow + Wait);
-        await call.RequestStream.WriteAsync(new VehicleToBridge { Attach = new Attach { VehicleId = "truck1", ProtocolVersion = ProtocolInfo.Version } });
-        Assert.That(await call.ResponseStream.MoveNext(), Is.True);
-        Assert.That(await call.ResponseStream.MoveNext(), Is.True);
+        var call = await AttachAsync(f);
+        Assert.That(await call.ResponseStream.MoveNext(), Is.True, "first frame");
 
         call.Dispose(); // cancels the call: the bridge sees the stream break
 
@@ -243,9 +238,7 @@ public sealed class BridgeProtocolTests
     {
         await using var f = await BridgeFixture.StartAsync(duration: 0.5, vehicleTimeout: 2, mode: "realtime");
         var runTask = f.StartRunAsync();
-        using var call = f.Client.Drive(deadline: DateTime.UtcNow + Wait);
-        await call.RequestStream.WriteAsync(new VehicleToBridge { Attach = new Attach { VehicleId = "truck1", ProtocolVersion = ProtocolInfo.Version } });
-        Assert.That(await call.ResponseStream.MoveNext(), Is.True);
+        using var call = await AttachAsync(f);
         Assert.That(call.ResponseStream.Current.Attached.Mode, Is.EqualTo(Mode.Realtime));
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var frames = 0;
@@ -279,9 +272,7 @@ public sealed class BridgeProtocolTests
     {
         await using var f = await BridgeFixture.StartAsync(duration: 1.0, vehicleTimeout: 2, mode: "realtime");
         var runTask = f.StartRunAsync();
-        using var call = f.Client.Drive(deadline: DateTime.UtcNow + Wait);
-        await call.RequestStream.WriteAsync(new VehicleToBridge { Attach = new Attach { VehicleId = "truck1", ProtocolVersion = ProtocolInfo.Version } });
-        Assert.That(await call.ResponseStream.MoveNext(), Is.True);
+        using var call = await AttachAsync(f);
         var first = true;
         while (await call.ResponseStream.MoveNext())
         {
@@ -304,6 +295,16 @@ public sealed class BridgeProtocolTests
 
         Assert.That(result.Vehicles[0].Failed, Is.False, result.Vehicles[0].FailureReason);
         Assert.That(result.Vehicles[0].StaleCommands, Is.GreaterThan(8));
+    }
+
+    /// <summary>Opens Drive for truck1, sends Attach and reads the Attached answer.</summary>
+    private static async Task<AsyncDuplexStreamingCall<VehicleToBridge, BridgeToVehicle>> AttachAsync(BridgeFixture f)
+    {
+        var call = f.Client.Drive(deadline: DateTime.UtcNow + Wait);
+        await call.RequestStream.WriteAsync(new VehicleToBridge { Attach = new Attach { VehicleId = "truck1", ProtocolVersion = ProtocolInfo.Version } });
+        Assert.That(await call.ResponseStream.MoveNext(), Is.True, "no Attached answer");
+        Assert.That(call.ResponseStream.Current.MessageCase, Is.EqualTo(BridgeToVehicle.MessageOneofCase.Attached));
+        return call;
     }
 
     private static GroundTruth LastGroundTruth(MemoryStream recording)
