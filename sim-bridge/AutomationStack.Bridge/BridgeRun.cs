@@ -307,12 +307,16 @@ public sealed class BridgeRun
 
     // ---------------------------------------------------------------- gRPC-facing operations (any thread)
 
+    /// <summary>
+    /// One truck's Drive exchange, whichever lane carries it (the gRPC stream or the local socket lane): Attach, then
+    /// commands into the slot until the stream ends. Refusals are <see cref="RpcException"/>s.
+    /// </summary>
     internal async Task DriveAsync(
         IAsyncStreamReader<VehicleToBridge> requests,
         IServerStreamWriter<BridgeToVehicle> responses,
-        ServerCallContext context)
+        CancellationToken cancellationToken)
     {
-        if (!await requests.MoveNext(context.CancellationToken).ConfigureAwait(false)
+        if (!await requests.MoveNext(cancellationToken).ConfigureAwait(false)
             || requests.Current.MessageCase != VehicleToBridge.MessageOneofCase.Attach)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "Drive: the first message must be Attach"));
@@ -353,13 +357,13 @@ public sealed class BridgeRun
             }
         }
 
-        await responses.WriteAsync(new BridgeToVehicle { Attached = attached }, context.CancellationToken).ConfigureAwait(false);
+        await responses.WriteAsync(new BridgeToVehicle { Attached = attached }, cancellationToken).ConfigureAwait(false);
         slot.CompleteAttach(responses);
         _options?.Notice?.Invoke($"{slot.Id} attached (station {slot.StationId})");
 
         try
         {
-            while (await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
             {
                 var message = requests.Current;
                 if (message.MessageCase != VehicleToBridge.MessageOneofCase.Command)
@@ -379,8 +383,15 @@ public sealed class BridgeRun
             slot.MarkDisconnected($"connection lost: {ex.GetType().Name}");
         }
 
-        // Keep the response stream open until the loop has said its last word on it.
-        await slot.ReleasedTask.ConfigureAwait(false);
+        // Keep the response stream open until the loop has said its last word on it (or the server shuts down).
+        try
+        {
+            await slot.ReleasedTask.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Server shutdown or the peer is gone: nothing more to say on this stream.
+        }
     }
 
     internal Task<SpawnReply> SpawnAsync(SpawnRequest request)

@@ -18,13 +18,18 @@ public sealed class BridgeServer : IAsyncDisposable
     private const int MaxMessageBytes = 64 * 1024 * 1024;
 
     private readonly WebApplication _app;
+    private readonly LocalDriveListener? _localDrive;
 
-    private BridgeServer(WebApplication app, Uri address, string? unixSocketPath)
+    private BridgeServer(WebApplication app, Uri address, string? unixSocketPath, LocalDriveListener? localDrive)
     {
         _app = app;
         Address = address;
         UnixSocketPath = unixSocketPath;
+        _localDrive = localDrive;
     }
+
+    /// <summary>The local Drive lane's socket (next to <see cref="UnixSocketPath"/>), or null when none is offered.</summary>
+    public string? LocalDriveSocketPath => _localDrive?.Path;
 
     /// <summary>The TCP address (h2c), for vehicle processes on this or another machine.</summary>
     public Uri Address { get; }
@@ -37,9 +42,12 @@ public sealed class BridgeServer : IAsyncDisposable
 
     /// <param name="unixSocketPath">Also listen on this Unix domain socket (HTTP/2 over UDS: no TCP stack on the
     /// lock-step path between processes of one machine); null for TCP only.</param>
-    public static async Task<BridgeServer> StartAsync(BridgeRun run, IPAddress? bindAddress = null, int port = 0, CancellationToken cancellationToken = default, string? unixSocketPath = null)
+    /// <param name="localDriveLane">With a Unix socket, also offer the local Drive lane (length-delimited Drive
+    /// messages without HTTP/2) on <c>&lt;unixSocketPath&gt;.drive</c>; Connect tells clients where.</param>
+    public static async Task<BridgeServer> StartAsync(BridgeRun run, IPAddress? bindAddress = null, int port = 0, CancellationToken cancellationToken = default, string? unixSocketPath = null, bool localDriveLane = true)
     {
         ArgumentNullException.ThrowIfNull(run);
+        var localDrive = unixSocketPath is not null && localDriveLane ? LocalDriveListener.Start(run, unixSocketPath + ".drive") : null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         // Lock-step exchanges are latency-bound: run request handling inline on the socket threads (no blocking
@@ -62,13 +70,27 @@ public sealed class BridgeServer : IAsyncDisposable
             options.EnableDetailedErrors = true;
         });
         builder.Services.AddSingleton(run);
+        builder.Services.AddSingleton(new BridgeEndpoints(localDrive?.Path));
         var app = builder.Build();
         app.MapGrpcService<SimBridgeService>();
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (localDrive is not null)
+            {
+                await localDrive.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
         var first = addresses?.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal) && !a.Contains("unix:", StringComparison.Ordinal))
             ?? throw new InvalidOperationException("Kestrel reported no TCP listening address.");
-        return new BridgeServer(app, new Uri(first.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), unixSocketPath);
+        return new BridgeServer(app, new Uri(first.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), unixSocketPath, localDrive);
     }
 
     public async ValueTask DisposeAsync()
@@ -80,6 +102,11 @@ public sealed class BridgeServer : IAsyncDisposable
         }
         finally
         {
+            if (_localDrive is not null)
+            {
+                await _localDrive.DisposeAsync().ConfigureAwait(false);
+            }
+
             await _app.DisposeAsync().ConfigureAwait(false);
             if (UnixSocketPath is not null)
             {
@@ -88,3 +115,6 @@ public sealed class BridgeServer : IAsyncDisposable
         }
     }
 }
+
+/// <summary>What Connect tells clients about the bridge's other endpoints.</summary>
+internal sealed record BridgeEndpoints(string? LocalDriveSocket);

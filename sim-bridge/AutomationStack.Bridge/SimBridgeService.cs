@@ -4,7 +4,7 @@ using Grpc.Core;
 namespace AutomationStack.Bridge;
 
 /// <summary>The gRPC face of a <see cref="BridgeRun"/>: thin, every decision lives in the run.</summary>
-internal sealed class SimBridgeService(BridgeRun run) : SimBridge.SimBridgeBase
+internal sealed class SimBridgeService(BridgeRun run, BridgeEndpoints endpoints) : SimBridge.SimBridgeBase
 {
     public const string ServerName = "automationstack-sim-bridge";
 
@@ -16,7 +16,12 @@ internal sealed class SimBridgeService(BridgeRun run) : SimBridge.SimBridgeBase
             throw new RpcException(new Status(StatusCode.FailedPrecondition, ProtocolInfo.MismatchMessage(ProtocolInfo.Version, request.ProtocolVersion)));
         }
 
-        return Task.FromResult(new ConnectReply { ProtocolVersion = ProtocolInfo.Version, ServerName = ServerName });
+        return Task.FromResult(new ConnectReply
+        {
+            ProtocolVersion = ProtocolInfo.Version,
+            ServerName = ServerName,
+            LocalDriveSocket = endpoints.LocalDriveSocket ?? string.Empty,
+        });
     }
 
     public override Task<WorldInfo> GetWorldInfo(WorldInfoRequest request, ServerCallContext context) =>
@@ -29,7 +34,7 @@ internal sealed class SimBridgeService(BridgeRun run) : SimBridge.SimBridgeBase
     public override Task Drive(IAsyncStreamReader<VehicleToBridge> requestStream, IServerStreamWriter<BridgeToVehicle> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return run.DriveAsync(requestStream, responseStream, context);
+        return run.DriveAsync(requestStream, responseStream, context.CancellationToken);
     }
 
     public override async Task StreamGroundTruth(GroundTruthRequest request, IServerStreamWriter<GroundTruth> responseStream, ServerCallContext context)

@@ -19,7 +19,8 @@ internal static class KpiReport
         double? bridgePeakMegabytes,
         string recordingPath,
         int exitCode,
-        double wallSeconds)
+        double wallSeconds,
+        string driveLane)
     {
         var tmp = path + ".partial";
         using (var stream = File.Create(tmp))
@@ -44,6 +45,7 @@ internal static class KpiReport
             json.WriteNumber("frames", kpi.Frames);
             json.WriteNumber("wall_time", Round(wallSeconds));
             json.WriteNumber("real_time_factor", Round(result.RealTimeFactor));
+            json.WriteString("drive_lane", driveLane);
             json.WriteStartArray("trucks");
             foreach (var truck in kpi.Trucks)
             {

@@ -3,14 +3,18 @@ using AutomationStack.Cli;
 
 // automationstack — command-line entry point. `automationstack run <scenario> [options]`.
 const string Usage = """
-usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duration <s>] [--in-process] [--quiet]
+usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duration <s>] [--drive-lane local|grpc]
+                          [--in-process] [--quiet]
 
   run        run a scenario closed-loop: bridge + one vehicle process per stack truck;
              writes <out>/run.mcap and <out>/kpi.json
   --out      output folder (default: out/<scenario name>)
   --seed     override the scenario's seed (unsigned 64-bit integer)
   --duration override the scenario's duration, s (> 0)
-  --in-process  host the vehicle pipelines in this process (debugging; still over gRPC)
+  --drive-lane  how frames and commands travel between the bridge and the vehicle processes: local (default:
+             length-delimited Drive messages on a Unix socket) or grpc (the Drive stream over HTTP/2); the control
+             plane (connect, world info, attach checks) is gRPC either way
+  --in-process  host the vehicle pipelines in this process (debugging; same lanes)
   --quiet    no progress output
 
 exit codes: 0 pass, 1 pass criteria failed, 2 bad input (nothing written), 3 run could not complete
@@ -33,6 +37,7 @@ string? outDir = null;
 ulong? seed = null;
 double? duration = null;
 var inProcess = false;
+var lane = AutomationStack.Vehicle.BridgeClient.DriveLane.Local;
 var quiet = false;
 for (var i = 1; i < args.Length; i++)
 {
@@ -65,6 +70,15 @@ for (var i = 1; i < args.Length; i++)
                 duration = double.TryParse(d, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsedDuration) && parsedDuration > 0 && double.IsFinite(parsedDuration)
                     ? parsedDuration
                     : throw new ArgumentException($"--duration: expected a positive number of seconds, got '{d}'");
+                break;
+            case "--drive-lane":
+                var l = Value();
+                lane = l switch
+                {
+                    "local" => AutomationStack.Vehicle.BridgeClient.DriveLane.Local,
+                    "grpc" => AutomationStack.Vehicle.BridgeClient.DriveLane.Grpc,
+                    _ => throw new ArgumentException($"--drive-lane: expected local or grpc, got '{l}'"),
+                };
                 break;
             case "--in-process":
                 inProcess = true;
@@ -105,7 +119,7 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    return await RunCommand.ExecuteAsync(new RunRequest(scenario, outDir, seed, duration, inProcess, quiet), Console.Out, Console.Error, cancel.Token);
+    return await RunCommand.ExecuteAsync(new RunRequest(scenario, outDir, seed, duration, inProcess, quiet, Lane: lane), Console.Out, Console.Error, cancel.Token);
 }
 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
 {

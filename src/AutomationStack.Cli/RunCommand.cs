@@ -5,6 +5,7 @@ using System.Text.Json;
 using AutomationStack.Bridge;
 using AutomationStack.Configuration;
 using AutomationStack.Scenarios;
+using AutomationStack.Vehicle.BridgeClient;
 
 namespace AutomationStack.Cli;
 
@@ -16,7 +17,8 @@ public sealed record RunRequest(
     double? Duration = null,
     bool InProcessVehicles = false,
     bool Quiet = false,
-    bool UnixSocket = true);
+    bool UnixSocket = true,
+    DriveLane Lane = DriveLane.Local);
 
 /// <summary>
 /// <c>run &lt;scenario&gt;</c>: loads and validates the scenario, hosts the bridge, starts one vehicle process per
@@ -76,14 +78,16 @@ public static class RunCommand
         RunResult result;
         var wall = Stopwatch.StartNew();
         var exitMessage = string.Empty;
+        // The local lane needs the Unix socket; without one, frames and commands go over gRPC.
+        var lane = request.UnixSocket ? request.Lane : DriveLane.Grpc;
         await using (var recording = new FileStream(partialPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16))
         {
             BridgeServer server;
             try
             {
-                server = await BridgeServer.StartAsync(run, cancellationToken: cancellationToken, unixSocketPath: request.UnixSocket ? UnixSocketPath() : null).ConfigureAwait(false);
+                server = await BridgeServer.StartAsync(run, cancellationToken: cancellationToken, unixSocketPath: request.UnixSocket ? UnixSocketPath() : null, localDriveLane: lane != DriveLane.Grpc).ConfigureAwait(false);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
             {
                 await stderr.WriteLineAsync($"error: the bridge could not start: {ex.Message}").ConfigureAwait(false);
                 return ExitCodes.RunError;
@@ -93,7 +97,7 @@ public static class RunCommand
             {
                 if (!request.Quiet)
                 {
-                    await stderr.WriteLineAsync($"bridge listening on {server.Address} — scenario '{scenario.Name}', seed {scenario.Seed}, {scenario.Duration.ToString("F1", CultureInfo.InvariantCulture)} s, {run.StackVehicleIds.Count} stack truck(s)").ConfigureAwait(false);
+                    await stderr.WriteLineAsync($"bridge listening on {server.Address} — scenario '{scenario.Name}', seed {scenario.Seed}, {scenario.Duration.ToString("F1", CultureInfo.InvariantCulture)} s, {run.StackVehicleIds.Count} stack truck(s), drive lane {lane.ToString().ToLowerInvariant()}").ConfigureAwait(false);
                 }
 
                 try
@@ -101,8 +105,8 @@ public static class RunCommand
                     foreach (var id in run.StackVehicleIds)
                     {
                         var runner = request.InProcessVehicles
-                            ? VehicleRunner.StartInProcess(id, server.LocalAddress)
-                            : VehicleRunner.StartProcess(id, server.LocalAddress, Path.Combine(outDir, "vehicles", id + ".log"));
+                            ? VehicleRunner.StartInProcess(id, server.LocalAddress, lane)
+                            : VehicleRunner.StartProcess(id, server.LocalAddress, Path.Combine(outDir, "vehicles", id + ".log"), lane);
                         runners.Add(runner);
                         if (!request.Quiet)
                         {
@@ -154,7 +158,7 @@ public static class RunCommand
         File.Move(partialPath, recordingPath, overwrite: true);
         var exitCode = result.Cancelled ? ExitCodes.RunError : result.Kpi.Passed ? ExitCodes.Passed : ExitCodes.CriteriaFailed;
         var bridgePeak = ProcessMemory.PeakResidentMegabytes(Environment.ProcessId);
-        KpiReport.Write(kpiPath, scenario, result, runners, bridgePeak, recordingPath, exitCode, wall.Elapsed.TotalSeconds);
+        KpiReport.Write(kpiPath, scenario, result, runners, bridgePeak, recordingPath, exitCode, wall.Elapsed.TotalSeconds, lane.ToString().ToLowerInvariant());
         await stdout.WriteAsync(KpiReport.Summary(scenario, result, runners, bridgePeak, outDir, exitCode, exitMessage)).ConfigureAwait(false);
         return exitCode;
     }

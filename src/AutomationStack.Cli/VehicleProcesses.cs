@@ -37,7 +37,7 @@ internal sealed class VehicleRunner : IAsyncDisposable
     public double? CpuSeconds { get; private set; }
 
     /// <summary>Starts <c>AutomationStack.Vehicle</c> as a child process, its output going to <paramref name="logPath"/>.</summary>
-    public static VehicleRunner StartProcess(string vehicleId, Uri bridge, string logPath)
+    public static VehicleRunner StartProcess(string vehicleId, Uri bridge, string logPath, DriveLane lane)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "AutomationStack.Vehicle.dll");
         if (!File.Exists(dll))
@@ -57,6 +57,8 @@ internal sealed class VehicleRunner : IAsyncDisposable
         start.ArgumentList.Add(bridge.ToString());
         start.ArgumentList.Add("--vehicle");
         start.ArgumentList.Add(vehicleId);
+        start.ArgumentList.Add("--drive-lane");
+        start.ArgumentList.Add(lane.ToString().ToLowerInvariant());
 
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
@@ -73,13 +75,13 @@ internal sealed class VehicleRunner : IAsyncDisposable
         return new VehicleRunner(vehicleId, process, null, log);
     }
 
-    /// <summary>Runs the vehicle pipeline on a task of this process, still over gRPC.</summary>
-    public static VehicleRunner StartInProcess(string vehicleId, Uri bridge)
+    /// <summary>Runs the vehicle pipeline on a task of this process, still through the bridge's lanes.</summary>
+    public static VehicleRunner StartInProcess(string vehicleId, Uri bridge, DriveLane lane)
     {
         var stop = new CancellationTokenSource();
         var task = Task.Run(async () =>
         {
-            await using var world = new BridgeVehicleInterface(bridge, vehicleId);
+            await using var world = new BridgeVehicleInterface(bridge, vehicleId, new BridgeClientOptions { Lane = lane });
             try
             {
                 await VehicleHost.RunAsync(world, stop.Token).ConfigureAwait(false);

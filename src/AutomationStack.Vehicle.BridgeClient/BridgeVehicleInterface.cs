@@ -16,6 +16,22 @@ public sealed record BridgeClientOptions
 
     /// <summary>How long to keep retrying the first connection while the bridge starts.</summary>
     public TimeSpan ConnectRetryWindow { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Which lane carries frames and commands.</summary>
+    public DriveLane Lane { get; init; } = DriveLane.Auto;
+}
+
+/// <summary>Which lane carries a truck's frames and commands; the control plane is gRPC either way.</summary>
+public enum DriveLane
+{
+    /// <summary>The local lane when the bridge is reached over a Unix socket and offers one, else gRPC.</summary>
+    Auto,
+
+    /// <summary>The gRPC <c>Drive</c> bidirectional stream (HTTP/2), usable from any machine.</summary>
+    Grpc,
+
+    /// <summary>The bridge's local Drive lane (length-delimited messages on a Unix socket); an error when not offered.</summary>
+    Local,
 }
 
 /// <summary>
@@ -33,7 +49,9 @@ public sealed class BridgeVehicleInterface : IVehicleInterface
     private readonly SimBridge.SimBridgeClient _client;
     private readonly string _vehicleId;
     private readonly BridgeClientOptions _options;
+    private readonly bool _sameMachine;
     private AsyncDuplexStreamingCall<VehicleToBridge, BridgeToVehicle>? _drive;
+    private DelimitedMessageSocket? _local;
     private VehicleSession? _session;
 
     public BridgeVehicleInterface(Uri bridgeAddress, string vehicleId, BridgeClientOptions? options = null)
@@ -62,6 +80,7 @@ public sealed class BridgeVehicleInterface : IVehicleInterface
                 }
             };
             address = new Uri("http://localhost");
+            _sameMachine = true;
         }
 
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
@@ -96,21 +115,26 @@ public sealed class BridgeVehicleInterface : IVehicleInterface
         }
 
         var map = ProtocolMapping.ToRoadNetwork(info);
-        _drive = _client.Drive(cancellationToken: cancellationToken);
-        try
+        var useLocal = _options.Lane switch
         {
-            await _drive.RequestStream.WriteAsync(new VehicleToBridge { Attach = new Attach { VehicleId = _vehicleId, ProtocolVersion = ProtocolInfo.Version } }, cancellationToken).ConfigureAwait(false);
-            if (!await _drive.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
-            {
-                throw new BridgeConnectionException($"bridge closed the Drive stream before attaching '{_vehicleId}'");
-            }
-        }
-        catch (RpcException ex)
+            DriveLane.Grpc => false,
+            DriveLane.Local => true,
+            _ => _sameMachine && reply.LocalDriveSocket.Length > 0,
+        };
+        if (useLocal && reply.LocalDriveSocket.Length == 0)
         {
-            throw new BridgeConnectionException($"attach of '{_vehicleId}' refused: {ex.Status.StatusCode}: {ex.Status.Detail}", ex);
+            throw new BridgeConnectionException("the local Drive lane was asked for, but the bridge offers none (its Connect reply names no local_drive_socket)");
         }
 
-        var first = _drive.ResponseStream.Current;
+        var attach = new VehicleToBridge { Attach = new Attach { VehicleId = _vehicleId, ProtocolVersion = ProtocolInfo.Version } };
+        var first = useLocal
+            ? await AttachLocalAsync(reply.LocalDriveSocket, attach, cancellationToken).ConfigureAwait(false)
+            : await AttachGrpcAsync(attach, cancellationToken).ConfigureAwait(false);
+        if (first.MessageCase == BridgeToVehicle.MessageOneofCase.End)
+        {
+            throw new BridgeConnectionException($"attach of '{_vehicleId}' refused: {first.End.Reason}");
+        }
+
         if (first.MessageCase != BridgeToVehicle.MessageOneofCase.Attached)
         {
             throw new BridgeConnectionException($"bridge answered Attach with {first.MessageCase}, expected Attached");
@@ -130,54 +154,127 @@ public sealed class BridgeVehicleInterface : IVehicleInterface
         TargetLaneId = attached.TargetLaneId;
     }
 
+    /// <summary>The lane that carries this truck's frames and commands (valid after <see cref="ConnectAsync"/>).</summary>
+    public DriveLane ActiveLane => _local is not null ? DriveLane.Local : DriveLane.Grpc;
+
+    private async Task<BridgeToVehicle> AttachGrpcAsync(VehicleToBridge attach, CancellationToken cancellationToken)
+    {
+        _drive = _client.Drive(cancellationToken: cancellationToken);
+        try
+        {
+            await _drive.RequestStream.WriteAsync(attach, cancellationToken).ConfigureAwait(false);
+            if (!await _drive.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                throw new BridgeConnectionException($"bridge closed the Drive stream before attaching '{_vehicleId}'");
+            }
+        }
+        catch (RpcException ex)
+        {
+            throw new BridgeConnectionException($"attach of '{_vehicleId}' refused: {ex.Status.StatusCode}: {ex.Status.Detail}", ex);
+        }
+
+        return _drive.ResponseStream.Current;
+    }
+
+    private async Task<BridgeToVehicle> AttachLocalAsync(string path, VehicleToBridge attach, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _local = await DelimitedMessageSocket.ConnectUnixAsync(path, cancellationToken).ConfigureAwait(false);
+            await _local.WriteAsync(attach, cancellationToken).ConfigureAwait(false);
+            return await _local.ReadAsync(BridgeToVehicle.Parser, cancellationToken).ConfigureAwait(false)
+                ?? throw new BridgeConnectionException($"bridge closed the local Drive lane before attaching '{_vehicleId}'");
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or InvalidDataException)
+        {
+            throw new BridgeConnectionException($"local Drive lane {path}: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>The lane the bridge asked this truck to keep.</summary>
     public string TargetLaneId { get; private set; } = string.Empty;
 
     public async ValueTask<SensorFrame?> NextFrameAsync(CancellationToken cancellationToken)
     {
-        var drive = _drive ?? throw new InvalidOperationException("Not connected.");
-        try
+        while (true)
         {
-            while (await drive.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            var message = await ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            if (message is null)
             {
-                var message = drive.ResponseStream.Current;
-                switch (message.MessageCase)
-                {
-                    case BridgeToVehicle.MessageOneofCase.Frame:
-                        return ProtocolMapping.FromWire(message.Frame);
-                    case BridgeToVehicle.MessageOneofCase.End:
-                        EndReason = message.End.Reason;
-                        return null;
-                    default:
-                        throw new BridgeConnectionException($"unexpected {message.MessageCase} on the Drive stream");
-                }
+                EndReason ??= "bridge closed the stream";
+                return null;
+            }
+
+            switch (message.MessageCase)
+            {
+                case BridgeToVehicle.MessageOneofCase.Frame:
+                    return ProtocolMapping.FromWire(message.Frame);
+                case BridgeToVehicle.MessageOneofCase.End:
+                    EndReason = message.End.Reason;
+                    return null;
+                default:
+                    throw new BridgeConnectionException($"unexpected {message.MessageCase} on the Drive stream");
             }
         }
-        catch (RpcException ex)
-        {
-            throw new BridgeConnectionException($"Drive stream failed: {ex.Status.StatusCode}: {ex.Status.Detail}", ex);
-        }
-
-        EndReason ??= "bridge closed the stream";
-        return null;
     }
 
     public async ValueTask SendAsync(VehicleOutput output, CancellationToken cancellationToken)
     {
-        var drive = _drive ?? throw new InvalidOperationException("Not connected.");
-        var command = ProtocolMapping.ToWire(_vehicleId, output);
+        var message = new VehicleToBridge { Command = ProtocolMapping.ToWire(_vehicleId, output) };
         try
         {
-            await drive.RequestStream.WriteAsync(new VehicleToBridge { Command = command }, cancellationToken).ConfigureAwait(false);
+            if (_local is not null)
+            {
+                await _local.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var drive = _drive ?? throw new InvalidOperationException("Not connected.");
+            await drive.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex)
         {
             throw new BridgeConnectionException($"could not send command for frame {output.FrameNumber}: {ex.Status.Detail}", ex);
         }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
+        {
+            throw new BridgeConnectionException($"could not send command for frame {output.FrameNumber} on the local Drive lane: {ex.Message}", ex);
+        }
+    }
+
+    private async ValueTask<BridgeToVehicle?> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        if (_local is not null)
+        {
+            try
+            {
+                return await _local.ReadAsync(BridgeToVehicle.Parser, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or InvalidDataException)
+            {
+                throw new BridgeConnectionException($"local Drive lane failed: {ex.Message}", ex);
+            }
+        }
+
+        var drive = _drive ?? throw new InvalidOperationException("Not connected.");
+        try
+        {
+            return await drive.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false) ? drive.ResponseStream.Current : null;
+        }
+        catch (RpcException ex)
+        {
+            throw new BridgeConnectionException($"Drive stream failed: {ex.Status.StatusCode}: {ex.Status.Detail}", ex);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_local is not null)
+        {
+            _local.CompleteWrites();
+            _local.Dispose();
+        }
+
         if (_drive is not null)
         {
             try

@@ -2,10 +2,11 @@ using AutomationStack.Vehicle;
 using AutomationStack.Vehicle.BridgeClient;
 
 // One vehicle process per truck: `AutomationStack.Vehicle --bridge http://127.0.0.1:PORT --vehicle truck1`.
-const string Usage = "usage: AutomationStack.Vehicle --bridge <http://host:port> --vehicle <id>";
+const string Usage = "usage: AutomationStack.Vehicle --bridge <http://host:port | unix:///path> --vehicle <id> [--drive-lane auto|grpc|local]";
 
 string? bridge = null;
 string? vehicle = null;
+var lane = DriveLane.Auto;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -15,6 +16,14 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--vehicle" when i + 1 < args.Length:
             vehicle = args[++i];
+            break;
+        case "--drive-lane" when i + 1 < args.Length:
+            if (!Enum.TryParse(args[++i], ignoreCase: true, out lane) || !Enum.IsDefined(lane))
+            {
+                Console.Error.WriteLine($"vehicle: --drive-lane must be auto, grpc or local, not '{args[i]}'\n{Usage}");
+                return VehicleExitCodes.BadArguments;
+            }
+
             break;
         case "-h" or "--help":
             Console.WriteLine(Usage);
@@ -38,7 +47,7 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
-await using var world = new BridgeVehicleInterface(address, vehicle);
+await using var world = new BridgeVehicleInterface(address, vehicle, new BridgeClientOptions { Lane = lane });
 try
 {
     var frames = await VehicleHost.RunAsync(world, stop.Token);

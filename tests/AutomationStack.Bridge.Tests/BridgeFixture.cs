@@ -33,7 +33,8 @@ internal sealed class BridgeFixture : IAsyncDisposable
 
     public CancellationToken Token => _cts.Token;
 
-    public static async Task<BridgeFixture> StartAsync(double duration, double vehicleTimeout = 5, double attachTimeout = 20, double speedKph = 36, string mode = "lockstep")
+    /// <param name="unixSocket">Also listen on a Unix socket in the fixture's folder, which brings the local Drive lane.</param>
+    public static async Task<BridgeFixture> StartAsync(double duration, double vehicleTimeout = 5, double attachTimeout = 20, double speedKph = 36, string mode = "lockstep", bool unixSocket = false, bool localDriveLane = true)
     {
         var dir = Path.Combine(Path.GetTempPath(), "as-bridge-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -70,7 +71,7 @@ internal sealed class BridgeFixture : IAsyncDisposable
             """));
         var scenario = ScenarioLoader.Load(Path.Combine(dir, "one-truck.yaml"));
         var run = new BridgeRun(scenario);
-        var server = await BridgeServer.StartAsync(run);
+        var server = await BridgeServer.StartAsync(run, unixSocketPath: unixSocket ? Path.Combine(dir, "bridge.sock") : null, localDriveLane: localDriveLane);
         return new BridgeFixture(dir, run, server, new MemoryStream());
     }
 

@@ -195,6 +195,23 @@ public sealed partial class RunCommandEndToEndTests
     }
 
     [Test]
+    public async Task Run_GrpcDriveLane_SameLogAsLocalLane()
+    {
+        var local = Path.Combine(_root, "local-20s");
+        var grpc = Path.Combine(_root, "grpc-20s");
+        var (code1, _, err1) = await CliProcess.RunCliAsync(RunTimeout, "run", CliProcess.DefaultScenario, "--out", local, "--duration", "20");
+        var (code2, _, err2) = await CliProcess.RunCliAsync(RunTimeout, "run", CliProcess.DefaultScenario, "--out", grpc, "--duration", "20", "--drive-lane", "grpc");
+
+        Assert.That(code1, Is.Zero, err1);
+        Assert.That(code2, Is.Zero, err2);
+        using var localKpi = JsonDocument.Parse(File.ReadAllText(Path.Combine(local, "kpi.json")));
+        using var grpcKpi = JsonDocument.Parse(File.ReadAllText(Path.Combine(grpc, "kpi.json")));
+        Assert.That(localKpi.RootElement.GetProperty("drive_lane").GetString(), Is.EqualTo("local"));
+        Assert.That(grpcKpi.RootElement.GetProperty("drive_lane").GetString(), Is.EqualTo("grpc"));
+        Assert.That(Sha256(Path.Combine(grpc, "run.mcap")), Is.EqualTo(Sha256(Path.Combine(local, "run.mcap"))), "the lane must not change the result");
+    }
+
+    [Test]
     public async Task Run_RealtimeMode_PacedByWallClockAndNoTruckFails()
     {
         var dir = Path.Combine(_root, "realtime");
@@ -241,6 +258,7 @@ public sealed partial class RunCommandEndToEndTests
 
     [TestCase("--duration", "-5", "--duration")]
     [TestCase("--seed", "minus-one", "--seed")]
+    [TestCase("--drive-lane", "carrier-pigeon", "--drive-lane")]
     public async Task Run_BadArgument_ExitsTwoNamingTheOption(string option, string value, string named)
     {
         var (code, _, stderr) = await CliProcess.RunCliAsync(TimeSpan.FromSeconds(60), "run", CliProcess.DefaultScenario, option, value, "--out", Path.Combine(_root, "badarg"));
