@@ -13,7 +13,7 @@ usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duratio
   --duration override the scenario's duration, s (> 0)
   --drive-lane  how frames and commands travel between the bridge and the vehicle processes: local (default:
              length-delimited Drive messages on a Unix socket) or grpc (the Drive stream over HTTP/2); the control
-             plane (connect, world info, attach checks) is gRPC either way
+             plane (connect with its version check, world info) is gRPC either way
   --in-process  host the vehicle pipelines in this process (debugging; same lanes)
   --quiet    no progress output
 

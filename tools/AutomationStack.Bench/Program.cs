@@ -4,12 +4,14 @@ using System.Text;
 using System.Text.Json;
 
 // Benchmark of a closed-loop run with separate processes: runs `automationstack run <scenario>` as a child process
-// N times and reports real-time factor, bridge per-step overhead per vehicle, and peak memory of every process.
-// Usage: AutomationStack.Bench [--scenario <file>] [--runs N] [--out <dir>]
+// N times per drive lane (local, then grpc, interleaved so that machine noise hits both alike) and reports real-time
+// factor, bridge per-step overhead per vehicle, and peak memory of every process.
+// Usage: AutomationStack.Bench [--scenario <file>] [--runs N] [--out <dir>] [--lanes local,grpc]
 var inv = CultureInfo.InvariantCulture;
 string? scenario = null;
 var runs = 5;
 var outRoot = Path.Combine("out", "bench");
+string[] lanes = ["local", "grpc"];
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -24,67 +26,74 @@ for (var i = 0; i < args.Length; i++)
         case "--out" when i + 1 < args.Length:
             outRoot = args[++i];
             break;
+        case "--lanes" when i + 1 < args.Length && args[i + 1].Split(',').All(l => l is "local" or "grpc"):
+            lanes = args[++i].Split(',');
+            break;
         default:
-            Console.Error.WriteLine($"bench: bad argument '{args[i]}'\nusage: bench [--scenario <file>] [--runs N>0] [--out <dir>]");
+            Console.Error.WriteLine($"bench: bad argument '{args[i]}'\nusage: bench [--scenario <file>] [--runs N>0] [--out <dir>] [--lanes local,grpc]");
             return 2;
     }
 }
 
 scenario ??= Path.Combine(FindRepoRoot(), "sim-bridge", "scenarios", "corridor-3-trucks-acc.yaml");
 var cli = Path.Combine(AppContext.BaseDirectory, "automationstack.dll");
-var samples = new List<Sample>();
+var samples = lanes.ToDictionary(l => l, _ => new List<Sample>());
 for (var r = 0; r < runs; r++)
 {
-    var outDir = Path.GetFullPath(Path.Combine(outRoot, $"run-{r + 1}"));
-    var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var a in new[] { "exec", cli, "run", scenario, "--out", outDir, "--quiet" })
+    foreach (var lane in lanes)
     {
-        start.ArgumentList.Add(a);
-    }
-
-    using var process = Process.Start(start)!;
-    var stdout = process.StandardOutput.ReadToEndAsync();
-    var stderr = process.StandardError.ReadToEndAsync();
-    await process.WaitForExitAsync();
-    if (process.ExitCode is not (0 or 1))
-    {
-        Console.Error.WriteLine($"bench: run {r + 1} exited {process.ExitCode}\n{await stdout}\n{await stderr}");
-        return 3;
-    }
-
-    using var kpi = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outDir, "kpi.json")));
-    var root = kpi.RootElement;
-    var bridge = root.GetProperty("bridge");
-    var vehiclePeaks = new List<double>();
-    foreach (var truck in root.GetProperty("trucks").EnumerateArray())
-    {
-        if (truck.GetProperty("process").GetProperty("peak_rss_mb") is { ValueKind: JsonValueKind.Number } peak)
+        var outDir = Path.GetFullPath(Path.Combine(outRoot, $"{lane}-{r + 1}"));
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "exec", cli, "run", scenario, "--out", outDir, "--quiet", "--drive-lane", lane })
         {
-            vehiclePeaks.Add(peak.GetDouble());
+            start.ArgumentList.Add(a);
         }
-    }
 
-    var sample = new Sample(
-        root.GetProperty("real_time_factor").GetDouble(),
-        root.GetProperty("wall_time").GetDouble(),
-        bridge.GetProperty("overhead_us_per_vehicle_step").GetDouble(),
-        bridge.GetProperty("exchange_us_per_vehicle_frame").GetDouble(),
-        bridge.GetProperty("physics_us_per_step").GetDouble(),
-        bridge.GetProperty("recording_us_per_step").GetDouble(),
-        bridge.GetProperty("peak_rss_mb").GetDouble(),
-        vehiclePeaks.Count > 0 ? vehiclePeaks.Max() : double.NaN,
-        root.GetProperty("simulated_time").GetDouble(),
-        root.GetProperty("trucks").GetArrayLength());
-    samples.Add(sample);
-    Console.Error.WriteLine(string.Create(inv, $"run {r + 1}/{runs}: real-time factor {sample.RealTimeFactor:F1}×, overhead {sample.OverheadPerVehicleStep:F1} µs/vehicle/step, bridge {sample.BridgePeakMegabytes:F0} MB, vehicle ≤ {sample.VehiclePeakMegabytes:F0} MB"));
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode is not (0 or 1))
+        {
+            Console.Error.WriteLine($"bench: {lane} run {r + 1} exited {process.ExitCode}\n{await stdout}\n{await stderr}");
+            return 3;
+        }
+
+        using var kpi = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outDir, "kpi.json")));
+        var root = kpi.RootElement;
+        var bridge = root.GetProperty("bridge");
+        var vehiclePeaks = new List<double>();
+        foreach (var truck in root.GetProperty("trucks").EnumerateArray())
+        {
+            if (truck.GetProperty("process").GetProperty("peak_rss_mb") is { ValueKind: JsonValueKind.Number } peak)
+            {
+                vehiclePeaks.Add(peak.GetDouble());
+            }
+        }
+
+        var sample = new Sample(
+            root.GetProperty("real_time_factor").GetDouble(),
+            root.GetProperty("wall_time").GetDouble(),
+            bridge.GetProperty("overhead_us_per_vehicle_step").GetDouble(),
+            bridge.GetProperty("exchange_us_per_vehicle_frame").GetDouble(),
+            bridge.GetProperty("physics_us_per_step").GetDouble(),
+            bridge.GetProperty("recording_us_per_step").GetDouble(),
+            bridge.GetProperty("peak_rss_mb").GetDouble(),
+            vehiclePeaks.Count > 0 ? vehiclePeaks.Max() : double.NaN,
+            root.GetProperty("simulated_time").GetDouble(),
+            root.GetProperty("trucks").GetArrayLength());
+        samples[lane].Add(sample);
+        Console.Error.WriteLine(string.Create(inv, $"{lane} lane, run {r + 1}/{runs}: real-time factor {sample.RealTimeFactor:F1}×, overhead {sample.OverheadPerVehicleStep:F1} µs/vehicle/step, bridge {sample.BridgePeakMegabytes:F0} MB, vehicle ≤ {sample.VehiclePeakMegabytes:F0} MB"));
+    }
 }
 
 var report = new StringBuilder();
 report.AppendLine(inv, $"machine: {CpuModel()}, {Environment.ProcessorCount} cores, {TotalMemoryGiB():F0} GiB, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
-report.AppendLine(inv, $"scenario: {Path.GetFileName(scenario)} ({samples[0].Trucks} vehicle processes, {samples[0].SimulatedTime:F0} s simulated), {runs} runs; median [min – max]");
+var first = samples[lanes[0]][0];
+report.AppendLine(inv, $"scenario: {Path.GetFileName(scenario)} ({first.Trucks} vehicle processes, {first.SimulatedTime:F0} s simulated), {runs} runs per drive lane; median [min – max]");
 report.AppendLine();
-report.AppendLine("| metric | median [min – max] | target |");
-report.AppendLine("| --- | --- | --- |");
+report.AppendLine(inv, $"| metric | {string.Join(" | ", lanes.Select(l => l + " lane"))} | target |");
+report.AppendLine(inv, $"| --- |{string.Concat(Enumerable.Repeat(" --- |", lanes.Length))} --- |");
 Row("real-time factor, separate vehicle processes", s => s.RealTimeFactor, "F1", "×", "≥ 50");
 Row("bridge overhead per vehicle per step (loop − physics − waiting on vehicles)", s => s.OverheadPerVehicleStep, "F1", " µs", "≤ 100 µs");
 Row("frame→command round trip per vehicle frame (incl. vehicle compute)", s => s.ExchangePerVehicleFrame, "F1", " µs", "—");
@@ -98,9 +107,13 @@ return 0;
 
 void Row(string name, Func<Sample, double> pick, string format, string unit, string target)
 {
-    var values = samples.Select(pick).Order().ToArray();
-    var median = values[values.Length / 2];
-    report.AppendLine(inv, $"| {name} | {median.ToString(format, inv)}{unit} [{values[0].ToString(format, inv)} – {values[^1].ToString(format, inv)}] | {target} |");
+    var cells = lanes.Select(lane =>
+    {
+        var values = samples[lane].Select(pick).Order().ToArray();
+        var median = values[values.Length / 2];
+        return $"{median.ToString(format, inv)}{unit} [{values[0].ToString(format, inv)} – {values[^1].ToString(format, inv)}]";
+    });
+    report.AppendLine(inv, $"| {name} | {string.Join(" | ", cells)} | {target} |");
 }
 
 static string FindRepoRoot()
