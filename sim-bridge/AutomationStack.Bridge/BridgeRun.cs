@@ -34,6 +34,8 @@ public sealed class BridgeRun
     private readonly Scenario _scenario;
     private readonly World _world;
     private readonly DriverInputSchedule _driverSchedule;
+    private readonly V2xChannelEvent[] _channelEvents;
+    private V2xChannelEvent? _activeChannelEvent;
     private readonly Dictionary<string, VehicleSlot> _slotsById = new(StringComparer.Ordinal);
     private readonly List<VehicleSlot> _slots = [];
     private readonly Dictionary<string, ScenarioVehicle> _scenarioStack = new(StringComparer.Ordinal);
@@ -71,6 +73,7 @@ public sealed class BridgeRun
         _stepNs = Units.SecondsToNanoseconds(scenario.StepLength);
         _world = new World(scenario.Map, scenario.World with { StepLength = scenario.StepLength }, scenario.Seed);
         _driverSchedule = new DriverInputSchedule(scenario);
+        _channelEvents = [.. scenario.Events.OfType<V2xChannelEvent>().OrderBy(e => e.At)];
         var truckIds = new List<string>();
         foreach (var v in scenario.Vehicles)
         {
@@ -193,6 +196,7 @@ public sealed class BridgeRun
 
             var time = _world.StampNs / (double)Units.NanosecondsPerSecond;
             UpdateDriverInputs(time);
+            UpdateV2xChannel(time);
             RecordGroundTruth();
             var t2 = Stopwatch.GetTimestamp();
             recordTicks += t2 - t1;
@@ -590,6 +594,37 @@ public sealed class BridgeRun
 
         _attachWait = attachStart.Elapsed;
     }
+
+    /// <summary>Puts the channel of the `v2x` event in force at <paramref name="time"/> (or the scenario's) into the world.</summary>
+    private void UpdateV2xChannel(double time)
+    {
+        V2xChannelEvent? active = null;
+        foreach (var e in _channelEvents)
+        {
+            if (e.At > time)
+            {
+                break;
+            }
+
+            if (e.Until is not { } until || time < until)
+            {
+                active = e;
+            }
+        }
+
+        if (ReferenceEquals(active, _activeChannelEvent))
+        {
+            return;
+        }
+
+        _activeChannelEvent = active;
+        _world.SetV2xChannel(active?.Channel ?? _scenario.World.V2x);
+        RecordEvent("v2x_channel", string.Empty, active is null ? "scenario channel restored" : DescribeChannel(active.Channel));
+    }
+
+    private static string DescribeChannel(V2xChannelOptions c) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"range {c.Range:0.#} m, latency {c.Latency * 1000:0.#} ms + {c.JitterDistribution.ToString().ToLowerInvariant()} jitter {c.LatencyJitter * 1000:0.#} ms, loss {c.LossProbability:0.###}{(c.Burst is { } b ? $", burst {b.GoodToBad:0.###}/{b.BadToGood:0.###}" : string.Empty)}, {c.DataRate / 1e6:0.###} Mbit/s");
 
     private void UpdateDriverInputs(double time)
     {

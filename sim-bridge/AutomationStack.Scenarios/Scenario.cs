@@ -59,6 +59,13 @@ public sealed record SinusoidEvent(double At, string VehicleId, double Amplitude
 public sealed record BrakeEvent(double At, string VehicleId, double Deceleration, double UntilSpeed, double MaxDuration)
     : ScenarioEvent(At, VehicleId);
 
+/// <summary>
+/// From <see cref="ScenarioEvent.At"/> until <see cref="Until"/> (s; null = the end of the run) the V2X channel is
+/// <see cref="Channel"/> (the scenario's channel with the event's fields over it); then the scenario's channel again.
+/// Applies to everyone, so <see cref="ScenarioEvent.VehicleId"/> is empty.
+/// </summary>
+public sealed record V2xChannelEvent(double At, double? Until, V2xChannelOptions Channel) : ScenarioEvent(At, string.Empty);
+
 /// <summary>What a run must satisfy to pass. Null thresholds are not checked. MinTimeGap s, MinDistance m, MaxSpeedRmsError m/s.</summary>
 public sealed record PassCriteria(
     bool NoCollision,

@@ -30,7 +30,10 @@ internal sealed class ScenarioReader
         [new("stack", VehicleRole.Stack), new("background", VehicleRole.Background)];
 
     private static readonly KeyValuePair<string, EventType>[] EventTypes =
-        [new("set_speed", EventType.SetSpeed), new("ramp", EventType.Ramp), new("sinusoid", EventType.Sinusoid), new("brake", EventType.Brake)];
+        [new("set_speed", EventType.SetSpeed), new("ramp", EventType.Ramp), new("sinusoid", EventType.Sinusoid), new("brake", EventType.Brake), new("v2x", EventType.V2x)];
+
+    private static readonly KeyValuePair<string, JitterDistribution>[] JitterDistributions =
+        [new("uniform", JitterDistribution.Uniform), new("exponential", JitterDistribution.Exponential)];
 
     private static readonly string[] StackOnlyFields = ["set_speed_kph", "control_period_steps", "parameters"];
     private static readonly string[] BackgroundOnlyFields = ["car_following"];
@@ -62,6 +65,7 @@ internal sealed class ScenarioReader
         Ramp,
         Sinusoid,
         Brake,
+        V2x,
     }
 
     public Scenario Read()
@@ -85,7 +89,7 @@ internal sealed class ScenarioReader
         var world = ReadWorld(root, step);
         ReadBlueprints(root);
         var vehicles = ReadVehicles(root, map);
-        var events = ReadEvents(root, duration);
+        var events = ReadEvents(root, duration, world.V2x);
         var pass = ReadPassCriteria(root);
         root.RejectUnknownFields();
         _doc.ThrowIfErrors();
@@ -186,12 +190,7 @@ internal sealed class ScenarioReader
         var v2xNode = root.Mapping("v2x", "a mapping of V2X channel options");
         if (v2xNode is not null)
         {
-            var v2x = world.V2x;
-            v2x = v2x with { Range = v2xNode.Number("range", NumberRange.Positive("a positive range in metres")) ?? v2x.Range };
-            v2x = v2x with { Latency = v2xNode.Number("latency", NumberRange.Between(0, 10, "a latency in seconds from 0 to 10")) ?? v2x.Latency };
-            v2x = v2x with { LossProbability = v2xNode.Number("loss", NumberRange.Probability()) ?? v2x.LossProbability };
-            v2xNode.RejectUnknownFields();
-            world = world with { V2x = v2x };
+            world = world with { V2x = ReadV2xChannel(v2xNode, world.V2x) };
         }
 
         world = world with
@@ -436,7 +435,7 @@ internal sealed class ScenarioReader
         }
     }
 
-    private List<ScenarioEvent> ReadEvents(ConfigMapping root, double? duration)
+    private List<ScenarioEvent> ReadEvents(ConfigMapping root, double? duration, V2xChannelOptions channel)
     {
         var events = new List<ScenarioEvent>();
         var list = root.Sequence("events", "a list of events");
@@ -459,23 +458,34 @@ internal sealed class ScenarioReader
             }
 
             var at = e.RequiredNumber("at", atRange);
-            var vehicleNode = e.GetRequired("vehicle", "the id of a stack vehicle");
-            var vehicleId = vehicleNode?.AsString("the id of a stack vehicle");
-            if (vehicleNode is not null && vehicleId is not null)
+            var type = e.RequiredChoice("type", EventTypes);
+            string? vehicleId = string.Empty;
+            if (type == EventType.V2x)
             {
-                if (!roles.TryGetValue(vehicleId, out var role))
+                if (e.Get("vehicle") is { } stray)
                 {
-                    vehicleNode.Reject($"the id of a stack vehicle ({string.Join(", ", roles.Where(r => r.Value == VehicleRole.Stack).Select(r => r.Key))})");
-                    vehicleId = null;
+                    stray.Error("a v2x event changes the channel for everyone; it takes no vehicle");
                 }
-                else if (role != VehicleRole.Stack)
+            }
+            else
+            {
+                var vehicleNode = e.GetRequired("vehicle", "the id of a stack vehicle");
+                vehicleId = vehicleNode?.AsString("the id of a stack vehicle");
+                if (vehicleNode is not null && vehicleId is not null)
                 {
-                    vehicleNode.Error($"events apply only to stack vehicles; '{vehicleId}' has role background");
-                    vehicleId = null;
+                    if (!roles.TryGetValue(vehicleId, out var role))
+                    {
+                        vehicleNode.Reject($"the id of a stack vehicle ({string.Join(", ", roles.Where(r => r.Value == VehicleRole.Stack).Select(r => r.Key))})");
+                        vehicleId = null;
+                    }
+                    else if (role != VehicleRole.Stack)
+                    {
+                        vehicleNode.Error($"events apply only to stack vehicles; '{vehicleId}' has role background");
+                        vehicleId = null;
+                    }
                 }
             }
 
-            var type = e.RequiredChoice("type", EventTypes);
             ScenarioEvent? ev = null;
             var t = at ?? 0;
             var v = vehicleId ?? string.Empty;
@@ -512,6 +522,28 @@ internal sealed class ScenarioReader
                         break;
                     }
 
+                case EventType.V2x:
+                    {
+                        var until = e.Number("until", NumberRange.Positive("a time in seconds after `at`"));
+                        if (until is not null && at is not null && until <= at)
+                        {
+                            e.Get("until")!.Error($"expected a time in seconds after at = {at.Value:0.###}, got {until.Value:0.###}");
+                            until = null;
+                        }
+
+                        var node = e.Mapping("channel", "a mapping of V2X channel fields (as in the scenario's v2x section)");
+                        if (node is null)
+                        {
+                            e.GetRequired("channel", "a mapping of V2X channel fields (as in the scenario's v2x section)");
+                        }
+                        else
+                        {
+                            ev = new V2xChannelEvent(t, until, ReadV2xChannel(node, channel));
+                        }
+
+                        break;
+                    }
+
                 default:
                     break;
             }
@@ -528,6 +560,35 @@ internal sealed class ScenarioReader
         }
 
         return [.. events.OrderBy(ev => ev.At)];
+    }
+
+    /// <summary>Reads V2X channel fields over <paramref name="baseline"/> (the scenario's `v2x` and a `v2x` event's `channel`).</summary>
+    private static V2xChannelOptions ReadV2xChannel(ConfigMapping node, V2xChannelOptions baseline)
+    {
+        var v2x = baseline;
+        v2x = v2x with { Range = node.Number("range", NumberRange.Positive("a positive range in metres")) ?? v2x.Range };
+        v2x = v2x with { Latency = node.Number("latency", NumberRange.Between(0, 10, "a latency in seconds from 0 to 10")) ?? v2x.Latency };
+        v2x = v2x with { LatencyJitter = node.Number("latency_jitter", NumberRange.Between(0, 10, "a jitter in seconds from 0 to 10")) ?? v2x.LatencyJitter };
+        v2x = v2x with { JitterDistribution = node.Choice("jitter_distribution", JitterDistributions) ?? v2x.JitterDistribution };
+        v2x = v2x with { LossProbability = node.Number("loss", NumberRange.Probability()) ?? v2x.LossProbability };
+        v2x = v2x with { DataRate = node.Number("data_rate", NumberRange.Positive("a positive data rate in bit/s")) ?? v2x.DataRate };
+        v2x = v2x with { OverheadBytes = (int?)node.Integer("overhead_bytes", 0, 10_000, "a number of bytes from 0 to 10000") ?? v2x.OverheadBytes };
+        var burst = node.Mapping("burst", "a mapping of Gilbert–Elliott burst-loss options (good_to_bad, bad_to_good, loss_in_good, loss_in_bad)");
+        if (burst is not null)
+        {
+            var goodToBad = burst.RequiredNumber("good_to_bad", NumberRange.Probability());
+            var badToGood = burst.RequiredNumber("bad_to_good", new NumberRange("a probability above 0 and at most 1", 0, 1, MinExclusive: true));
+            var lossInGood = burst.Number("loss_in_good", NumberRange.Probability()) ?? 0;
+            var lossInBad = burst.Number("loss_in_bad", NumberRange.Probability()) ?? 1;
+            burst.RejectUnknownFields();
+            if (goodToBad is not null && badToGood is not null)
+            {
+                v2x = v2x with { Burst = new GilbertElliott(goodToBad.Value, badToGood.Value, lossInGood, lossInBad) };
+            }
+        }
+
+        node.RejectUnknownFields();
+        return v2x;
     }
 
     private static PassCriteria ReadPassCriteria(ConfigMapping root)

@@ -46,18 +46,59 @@ public sealed record RadarOptions
     public double DetectionProbability { get; init; } = 0.95;
 }
 
-/// <summary>V2X channel model: broadcast, single hop.</summary>
+/// <summary>
+/// V2X channel model: single-hop broadcast on one shared medium. A message from a sender reaches every other vehicle
+/// within <see cref="Range"/> at send time unless its link loses it (independent loss, and Gilbert–Elliott burst
+/// loss per directed link). It arrives after <see cref="Latency"/> (an idle channel's end-to-end latency) plus a
+/// jitter drawn per link plus the time it waits for the medium behind earlier messages (one message on the air at a
+/// time, airtime = (payload + overhead) × 8 / data rate), rounded up to whole physics steps (≥ 1).
+/// </summary>
 public sealed record V2xChannelOptions
 {
-    /// <summary>Communication range, m.</summary>
+    /// <summary>ITS-G5 default data rate, bit/s.</summary>
+    public const double ItsG5DataRate = 6e6;
+
+    /// <summary>Communication range, m (per link: sender to receiver distance at send time).</summary>
     public double Range { get; init; } = 300;
 
-    /// <summary>End-to-end latency, s (rounded up to whole physics steps).</summary>
+    /// <summary>End-to-end latency on an idle channel, s (access, airtime of the message, processing), before jitter.</summary>
     public double Latency { get; init; } = 0.02;
 
-    /// <summary>Independent per-link loss probability.</summary>
+    /// <summary>Latency jitter, s: the width of a uniform, or the mean of an exponential, added to <see cref="Latency"/>.</summary>
+    public double LatencyJitter { get; init; }
+
+    /// <summary>How the jitter is drawn.</summary>
+    public JitterDistribution JitterDistribution { get; init; } = JitterDistribution.Uniform;
+
+    /// <summary>Independent per-link loss probability (on top of burst loss).</summary>
     public double LossProbability { get; init; }
+
+    /// <summary>Burst loss per directed link, null for none.</summary>
+    public GilbertElliott? Burst { get; init; }
+
+    /// <summary>Channel data rate, bit/s.</summary>
+    public double DataRate { get; init; } = ItsG5DataRate;
+
+    /// <summary>Bytes added to every payload on the air (MAC/PHY headers, security trailer not included).</summary>
+    public int OverheadBytes { get; init; } = 50;
 }
+
+/// <summary>How V2X latency jitter is drawn.</summary>
+public enum JitterDistribution
+{
+    /// <summary>Uniform in [0, jitter].</summary>
+    Uniform,
+
+    /// <summary>Exponential with mean jitter.</summary>
+    Exponential,
+}
+
+/// <summary>
+/// Gilbert–Elliott two-state burst-loss model of one directed link: before each message the link moves Good→Bad
+/// with <see cref="GoodToBad"/> and Bad→Good with <see cref="BadToGood"/>; the message is lost with
+/// <see cref="LossInGood"/> or <see cref="LossInBad"/>. Mean burst length = 1 / BadToGood messages.
+/// </summary>
+public sealed record GilbertElliott(double GoodToBad, double BadToGood, double LossInGood = 0, double LossInBad = 1);
 
 /// <summary>Intelligent-driver-model parameters for background vehicles.</summary>
 public sealed record IdmParameters

@@ -168,7 +168,23 @@ public sealed class SimVehicle
     /// <summary>Per-link loss draws for messages this vehicle sends.</summary>
     internal DeterministicRandom V2xLinks { get; }
 
-    internal Queue<PendingV2x> Inbox { get; } = new();
+    /// <summary>Received messages waiting for their delivery frame, ordered by it (ties in arrival order).</summary>
+    internal List<PendingV2x> Inbox { get; } = [];
+
+    /// <summary>Gilbert–Elliott state (true = bad) of each directed link from this vehicle, by receiver station id.</summary>
+    internal Dictionary<uint, bool> BurstState { get; } = [];
+
+    /// <summary>Queues a message for delivery, keeping <see cref="Inbox"/> ordered by delivery frame.</summary>
+    internal void Deliver(PendingV2x pending)
+    {
+        var i = Inbox.Count;
+        while (i > 0 && Inbox[i - 1].DeliverFrame > pending.DeliverFrame)
+        {
+            i--;
+        }
+
+        Inbox.Insert(i, pending);
+    }
 
     internal void SetLane(Lane lane)
     {

@@ -25,9 +25,6 @@ public sealed class World
     /// <summary>Series coefficient of sin(x/2)/(x/2) ≈ 1 − x²/24.</summary>
     private const double ChordSeriesDivisor = 24.0;
 
-    /// <summary>Relative slack when rounding the V2X latency up to whole steps (absorbs 0.02/0.01 = 2.0000000004).</summary>
-    private const double StepRoundingSlack = 1e-9;
-
     private const double Half = 0.5;
 
     private readonly List<SimVehicle> _vehicles = [];
@@ -35,6 +32,7 @@ public sealed class World
     private readonly Dictionary<string, SimVehicle> _byId = new(StringComparer.Ordinal);
     private readonly CollisionDetector _collisions = new();
     private readonly RadarModel _radar = new();
+    private readonly V2xChannel _v2x;
     private readonly ulong _seed;
     private readonly double _dt;
     private readonly long _stepNs;
@@ -59,7 +57,8 @@ public sealed class World
             throw new ArgumentOutOfRangeException(nameof(options), "StepLength must be at least one nanosecond.");
         }
 
-        V2xDelaySteps = Math.Max(1, (int)Math.Ceiling((options.V2x.Latency / _dt) - StepRoundingSlack));
+        V2xOptions = options.V2x;
+        _v2x = new V2xChannel(_dt, _stepNs);
         _vehiclesView = _vehicles.AsReadOnly();
     }
 
@@ -76,8 +75,18 @@ public sealed class World
     /// <summary>The physics step rounded to whole nanoseconds.</summary>
     public long StepNs => _stepNs;
 
-    /// <summary>V2X delivery delay in steps: ceil(Latency / StepLength), at least 1.</summary>
-    public int V2xDelaySteps { get; }
+    /// <summary>The V2X channel in force now: <see cref="WorldOptions.V2x"/> unless a scenario event changed it.</summary>
+    public V2xChannelOptions V2xOptions { get; private set; }
+
+    /// <summary>What the V2X channel did with the messages sent so far.</summary>
+    public V2xChannelStats V2xStats => _v2x.Stats;
+
+    /// <summary>Replaces the V2X channel model from now on (messages in flight keep their delivery frame).</summary>
+    public void SetV2xChannel(V2xChannelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        V2xOptions = options;
+    }
 
     /// <summary>Vehicles in spawn order.</summary>
     public IReadOnlyList<SimVehicle> Vehicles => _vehiclesView;
@@ -264,37 +273,11 @@ public sealed class World
     }
 
     /// <summary>
-    /// Broadcasts <paramref name="payload"/> (copied) from <paramref name="fromId"/>. Every other vehicle within
-    /// Options.V2x.Range at send time receives it <see cref="V2xDelaySteps"/> steps later unless its link drops it.
+    /// Broadcasts <paramref name="payload"/> (copied) from <paramref name="fromId"/> over the channel model in force
+    /// (<see cref="V2xOptions"/>): every other vehicle within range at send time receives it after airtime, medium
+    /// wait and latency, rounded up to whole steps (at least one), unless its link loses it.
     /// </summary>
-    public void SendV2x(string fromId, ReadOnlyMemory<byte> payload)
-    {
-        var sender = Get(fromId);
-        var o = Options.V2x;
-        var message = new V2xMessage(sender.StationId, StampNs, payload.ToArray());
-        var deliver = Frame + V2xDelaySteps;
-        var rangeSquared = o.Range * o.Range;
-        for (var i = 0; i < _vehicles.Count; i++)
-        {
-            var r = _vehicles[i];
-            if (ReferenceEquals(r, sender))
-            {
-                continue;
-            }
-
-            var dx = r.X - sender.X;
-            var dy = r.Y - sender.Y;
-            if ((dx * dx) + (dy * dy) > rangeSquared)
-            {
-                continue;
-            }
-
-            if (sender.V2xLinks.NextDouble() >= o.LossProbability)
-            {
-                r.Inbox.Enqueue(new PendingV2x(deliver, message));
-            }
-        }
-    }
+    public void SendV2x(string fromId, ReadOnlyMemory<byte> payload) => _v2x.Send(Get(fromId), _vehicles, V2xOptions, Frame, payload);
 
     /// <summary>Clears <paramref name="output"/> and moves into it the messages delivered to this vehicle by now, oldest first.</summary>
     public void ReceiveV2x(string toId, List<V2xMessage> output)
@@ -302,10 +285,13 @@ public sealed class World
         ArgumentNullException.ThrowIfNull(output);
         var v = Get(toId);
         output.Clear();
-        while (v.Inbox.Count > 0 && v.Inbox.Peek().DeliverFrame <= Frame)
+        var n = 0;
+        while (n < v.Inbox.Count && v.Inbox[n].DeliverFrame <= Frame)
         {
-            output.Add(v.Inbox.Dequeue().Message);
+            output.Add(v.Inbox[n++].Message);
         }
+
+        v.Inbox.RemoveRange(0, n);
     }
 
     /// <summary>Station id of a vehicle: 1, 2, … in spawn order, never reused within this world.</summary>

@@ -34,7 +34,7 @@ internal sealed class BridgeFixture : IAsyncDisposable
     public CancellationToken Token => _cts.Token;
 
     /// <param name="unixSocket">Also listen on a Unix socket in the fixture's folder, which brings the local Drive lane.</param>
-    public static async Task<BridgeFixture> StartAsync(double duration, double vehicleTimeout = 5, double attachTimeout = 20, double speedKph = 36, string mode = "lockstep", bool unixSocket = false, bool localDriveLane = true)
+    public static async Task<BridgeFixture> StartAsync(double duration, double vehicleTimeout = 5, double attachTimeout = 20, double speedKph = 36, string mode = "lockstep", bool unixSocket = false, bool localDriveLane = true, string events = "")
     {
         var dir = Path.Combine(Path.GetTempPath(), "as-bridge-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -68,6 +68,7 @@ internal sealed class BridgeFixture : IAsyncDisposable
                 speed_kph: {speedKph}
                 parameters:
                   acc.time_gap: 1.5
+            {events}
             """));
         var scenario = ScenarioLoader.Load(Path.Combine(dir, "one-truck.yaml"));
         var run = new BridgeRun(scenario);

@@ -297,6 +297,19 @@ public sealed class BridgeProtocolTests
         Assert.That(result.Vehicles[0].StaleCommands, Is.GreaterThan(8));
     }
 
+    [Test]
+    public async Task Run_V2xChannelEvent_ChannelChangedAndRestoredAtEventTimesAndRecorded()
+    {
+        await using var f = await BridgeFixture.StartAsync(duration: 1, attachTimeout: 0.05, events: "events: [{at: 0.3, until: 0.6, type: v2x, channel: {loss: 1}}]");
+
+        await f.StartRunAsync().WaitAsync(Wait);
+
+        var channelEvents = ReadEvents(f.Recording).Where(e => e.Kind == "v2x_channel").ToList();
+        Assert.That(channelEvents.Select(e => e.StampNs), Is.EqualTo(new long[] { 300_000_000, 600_000_000 }));
+        Assert.That(channelEvents[0].Detail, Does.Contain("loss 1"));
+        Assert.That(channelEvents[1].Detail, Does.Contain("restored"));
+    }
+
     /// <summary>Opens Drive for truck1, sends Attach and reads the Attached answer.</summary>
     private static async Task<AsyncDuplexStreamingCall<VehicleToBridge, BridgeToVehicle>> AttachAsync(BridgeFixture f)
     {
@@ -305,6 +318,21 @@ public sealed class BridgeProtocolTests
         Assert.That(await call.ResponseStream.MoveNext(), Is.True, "no Attached answer");
         Assert.That(call.ResponseStream.Current.MessageCase, Is.EqualTo(BridgeToVehicle.MessageOneofCase.Attached));
         return call;
+    }
+
+    private static List<RunEvent> ReadEvents(MemoryStream recording)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "as-bridge-" + Guid.NewGuid().ToString("N") + ".mcap");
+        File.WriteAllBytes(path, recording.ToArray());
+        try
+        {
+            using var reader = McapReader.Open(path);
+            return [.. reader.ReadMessages("/events").Select(m => RunEvent.Parser.ParseFrom(m.Data.Span))];
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private static GroundTruth LastGroundTruth(MemoryStream recording)

@@ -197,7 +197,7 @@ public sealed class ScenarioLoaderTests
         Assert.That(byField, Has.Some.StartsWith("42 events[0].vehicle: expected the id of a stack vehicle (truck1, truck2, truck3, truck4), got \"ghost\""));
         Assert.That(byField, Has.Some.StartsWith("43 events[1].vehicle: events apply only to stack vehicles"));
         Assert.That(byField, Has.Some.StartsWith("44 events[2].at: expected a time in seconds from 0 to below the duration 60, got 75"));
-        Assert.That(byField, Has.Some.StartsWith("45 events[3].type: expected one of set_speed, ramp, sinusoid, brake, got \"warp\""));
+        Assert.That(byField, Has.Some.StartsWith("45 events[3].type: expected one of set_speed, ramp, sinusoid, brake, v2x, got \"warp\""));
         Assert.That(ex.Errors, Has.Count.EqualTo(10), ex.Message);
     }
 
@@ -217,8 +217,78 @@ public sealed class ScenarioLoaderTests
 
         var ex = Assert.Throws<ConfigurationException>(() => ScenarioLoader.Load(path));
 
-        Assert.That(ex.Errors.Single().Message, Is.EqualTo("unknown field 'rate' (expected one of: at, vehicle, type, speed_kph)"));
+        Assert.That(ex.Errors.Single().Message, Is.EqualTo("unknown field 'rate' (expected one of: at, type, vehicle, speed_kph)"));
         Assert.That(ex.Errors.Single().Field, Is.EqualTo("events[0].rate"));
+    }
+
+    [Test]
+    public void Load_V2xChannelFieldsAndEvent_AreApplied()
+    {
+        var scenario = ScenarioLoader.Load(WriteTemp("""
+            format: automationstack-scenario/1
+            name: v2x
+            map: MAP
+            duration: 60
+            v2x:
+              range: 400
+              latency: 0.03
+              latency_jitter: 0.02
+              jitter_distribution: exponential
+              loss: 0.01
+              burst: {good_to_bad: 0.02, bad_to_good: 0.25}
+              data_rate: 3000000
+              overhead_bytes: 60
+            vehicles:
+              - {id: t, role: stack, lane: A1/0, s: 100, speed_kph: 50}
+            events:
+              - {at: 40, until: 45, type: v2x, channel: {loss: 1}}
+              - {at: 50, type: v2x, channel: {latency: 0.3, burst: {good_to_bad: 0.1, bad_to_good: 0.5, loss_in_good: 0.01, loss_in_bad: 0.9}}}
+            """));
+
+        var baseline = new V2xChannelOptions
+        {
+            Range = 400,
+            Latency = 0.03,
+            LatencyJitter = 0.02,
+            JitterDistribution = JitterDistribution.Exponential,
+            LossProbability = 0.01,
+            Burst = new GilbertElliott(0.02, 0.25),
+            DataRate = 3e6,
+            OverheadBytes = 60,
+        };
+        Assert.That(scenario.World.V2x, Is.EqualTo(baseline));
+        var events = scenario.Events.OfType<V2xChannelEvent>().ToArray();
+        Assert.That(events, Has.Length.EqualTo(2));
+        Assert.That(events[0], Is.EqualTo(new V2xChannelEvent(40, 45, baseline with { LossProbability = 1 })));
+        Assert.That(events[1], Is.EqualTo(new V2xChannelEvent(50, null, baseline with { Latency = 0.3, Burst = new GilbertElliott(0.1, 0.5, 0.01, 0.9) })));
+        Assert.That(events[0].VehicleId, Is.Empty);
+    }
+
+    [TestCase("{at: 40, type: v2x, vehicle: t, channel: {loss: 1}}", "events[0].vehicle", "takes no vehicle")]
+    [TestCase("{at: 40, until: 30, type: v2x, channel: {loss: 1}}", "events[0].until", "after at = 40")]
+    [TestCase("{at: 40, type: v2x}", "events[0].channel", "missing")]
+    [TestCase("{at: 40, type: v2x, channel: {los: 1}}", "events[0].channel.los", "unknown field 'los'")]
+    [TestCase("{at: 40, type: v2x, channel: {loss: 1.5}}", "events[0].channel.loss", "expected a probability")]
+    [TestCase("{at: 40, type: v2x, channel: {burst: {good_to_bad: 0.1}}}", "events[0].channel.burst.bad_to_good", "missing")]
+    [TestCase("{at: 40, type: v2x, channel: {jitter_distribution: normal}}", "events[0].channel.jitter_distribution", "uniform, exponential")]
+    public void Load_BadV2xEvent_ReportsField(string eventText, string field, string message)
+    {
+        var path = WriteTemp($$"""
+            format: automationstack-scenario/1
+            name: e
+            map: MAP
+            duration: 60
+            vehicles:
+              - {id: t, role: stack, lane: A1/0, s: 100, speed_kph: 50}
+            events:
+              - {{eventText}}
+            """);
+
+        var ex = Assert.Throws<ConfigurationException>(() => ScenarioLoader.Load(path));
+
+        Assert.That(ex.Errors, Has.Count.EqualTo(1), ex.Message);
+        Assert.That(ex.Errors[0].Field, Is.EqualTo(field), ex.Message);
+        Assert.That(ex.Errors[0].Message, Does.Contain(message));
     }
 
     private static readonly string TempDirectory = Path.Combine(Path.GetTempPath(), $"automationstack-scenario-tests-{Environment.ProcessId}");

@@ -15,7 +15,6 @@ public class V2xTests
 
         world.SendV2x("a", new byte[] { 1, 2, 3 });
 
-        Assert.That(world.V2xDelaySteps, Is.EqualTo(5));
         for (var i = 0; i < 4; i++)
         {
             world.Step();
