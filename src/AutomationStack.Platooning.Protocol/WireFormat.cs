@@ -200,6 +200,7 @@ public static class FixedPoint
             throw new V2xDecodeException(field, $"{value} outside [{min}, {max}]");
         }
 
-        return value;
+        // Clamp the slack away so a decoded value always re-encodes (raw π/1e-4 rounds to 31416, i.e. 3.1416 > π).
+        return Math.Clamp(value, min, max);
     }
 }
