@@ -1,0 +1,3 @@
+using AutomationStack.CertTool;
+
+return CertToolCommand.Run(args, Console.Out, Console.Error, () => DateTimeOffset.UtcNow);
