@@ -149,9 +149,22 @@ public static class ProtocolMapping
             new AutomationStack.Contracts.EgoMeasurement(frame.StampNs, ego.X, ego.Y, ego.Heading, ego.Speed, ego.LongitudinalAcceleration, ego.YawRate, ego.GnssValid),
             radar,
             v2x,
-            new AutomationStack.Contracts.DriverInput(driver.SetSpeed, driver.BrakeDeceleration),
+            new AutomationStack.Contracts.DriverInput(driver.SetSpeed, driver.BrakeDeceleration, FromWire(driver.Platoon)),
             frame.TargetLaneId);
     }
+
+    public static AutomationStack.Contracts.PlatoonRequest FromWire(PlatoonRequest? request) => request is null
+        ? default
+        : new AutomationStack.Contracts.PlatoonRequest((AutomationStack.Contracts.PlatoonCommand)request.Command, request.PlatoonId, request.Index, request.TimeGap, request.Sequence);
+
+    public static PlatoonRequest ToWire(AutomationStack.Contracts.PlatoonRequest request) => new()
+    {
+        Command = (PlatoonCommand)request.Command,
+        PlatoonId = request.PlatoonId,
+        Index = request.Index,
+        TimeGap = request.TimeGap,
+        Sequence = request.Sequence,
+    };
 
     public static Command ToWire(string vehicleId, VehicleOutput output)
     {

@@ -664,7 +664,12 @@ public sealed class BridgeRun
                 YawRate = ego.YawRate,
                 GnssValid = ego.GnssValid,
             },
-            Driver = new WireDriverInput { SetSpeed = driver.SetSpeed, BrakeDeceleration = driver.BrakeDeceleration },
+            Driver = new WireDriverInput
+            {
+                SetSpeed = driver.SetSpeed,
+                BrakeDeceleration = driver.BrakeDeceleration,
+                Platoon = driver.Platoon.Sequence == 0 ? null : ProtocolMapping.ToWire(driver.Platoon),
+            },
             TargetLaneId = _scenarioStack.TryGetValue(slot.Id, out var sv) ? sv.LaneId : string.Empty,
         };
         foreach (var d in _radarBuffer)

@@ -68,6 +68,7 @@ public sealed class DriverInputSchedule
     {
         private SetSpeedProfile _profile = SetSpeedProfile.Constant(initialSetSpeed);
         private BrakeEvent? _brake;
+        private PlatoonRequest _platoon;
         private int _next;
         private double _lastTime = double.NegativeInfinity;
 
@@ -103,7 +104,7 @@ public sealed class DriverInputSchedule
                 }
             }
 
-            return new DriverInput(Math.Max(0.0, _profile.ValueAt(time)), deceleration);
+            return new DriverInput(Math.Max(0.0, _profile.ValueAt(time)), deceleration, _platoon);
         }
 
         private void Start(ScenarioEvent e, List<string> log)
@@ -123,6 +124,10 @@ public sealed class DriverInputSchedule
                 case SinusoidEvent w:
                     _profile = SetSpeedProfile.Sinusoid(current, w.Amplitude, w.Frequency, w.At, w.Duration);
                     log.Add($"{prefix} set speed sinusoid {Kph(current)} ± {Kph(w.Amplitude)} km/h at {Num(w.Frequency, "0.###")} Hz for {Num(w.Duration, "0.##")} s");
+                    break;
+                case PlatoonEvent p:
+                    _platoon = new PlatoonRequest(p.Command, p.PlatoonId, p.Index, p.TimeGap, _platoon.Sequence + 1);
+                    log.Add($"{prefix} platoon request {p.Command.ToString().ToLowerInvariant()}{(p.PlatoonId != 0 ? $" platoon {p.PlatoonId}" : string.Empty)}{(p.Index != 0 ? $" index {p.Index}" : string.Empty)}{(p.TimeGap > 0 ? $" time gap {Num(p.TimeGap, "0.##")} s" : string.Empty)}");
                     break;
                 case BrakeEvent b:
                     _brake = b;

@@ -59,6 +59,9 @@ public sealed record SinusoidEvent(double At, string VehicleId, double Amplitude
 public sealed record BrakeEvent(double At, string VehicleId, double Deceleration, double UntilSpeed, double MaxDuration)
     : ScenarioEvent(At, VehicleId);
 
+/// <summary>The driver (HMI) of <see cref="ScenarioEvent.VehicleId"/> makes a platooning request.</summary>
+public sealed record PlatoonEvent(double At, string VehicleId, PlatoonCommand Command, uint PlatoonId, int Index, double TimeGap) : ScenarioEvent(At, VehicleId);
+
 /// <summary>
 /// From <see cref="ScenarioEvent.At"/> until <see cref="Until"/> (s; null = the end of the run) the V2X channel is
 /// <see cref="Channel"/> (the scenario's channel with the event's fields over it); then the scenario's channel again.

@@ -30,7 +30,10 @@ internal sealed class ScenarioReader
         [new("stack", VehicleRole.Stack), new("background", VehicleRole.Background)];
 
     private static readonly KeyValuePair<string, EventType>[] EventTypes =
-        [new("set_speed", EventType.SetSpeed), new("ramp", EventType.Ramp), new("sinusoid", EventType.Sinusoid), new("brake", EventType.Brake), new("v2x", EventType.V2x)];
+        [new("set_speed", EventType.SetSpeed), new("ramp", EventType.Ramp), new("sinusoid", EventType.Sinusoid), new("brake", EventType.Brake), new("v2x", EventType.V2x), new("platoon", EventType.Platoon)];
+
+    private static readonly KeyValuePair<string, PlatoonCommand>[] PlatoonActions =
+        [new("create", PlatoonCommand.Create), new("join", PlatoonCommand.Join), new("leave", PlatoonCommand.Leave), new("split", PlatoonCommand.Split), new("merge", PlatoonCommand.Merge), new("change_gap", PlatoonCommand.ChangeGap)];
 
     private static readonly KeyValuePair<string, JitterDistribution>[] JitterDistributions =
         [new("uniform", JitterDistribution.Uniform), new("exponential", JitterDistribution.Exponential)];
@@ -66,6 +69,7 @@ internal sealed class ScenarioReader
         Sinusoid,
         Brake,
         V2x,
+        Platoon,
     }
 
     public Scenario Read()
@@ -519,6 +523,31 @@ internal sealed class ScenarioReader
                         var until = e.Number("until_speed_kph", SpeedKph) ?? 0;
                         var maxDuration = e.Number("max_duration", NumberRange.Positive("a positive number of seconds")) ?? DefaultBrakeMaxDuration;
                         ev = deceleration is not null ? new BrakeEvent(t, v, deceleration.Value, Units.KphToMetresPerSecond(until), maxDuration) : null;
+                        break;
+                    }
+
+                case EventType.Platoon:
+                    {
+                        var action = e.RequiredChoice("action", PlatoonActions);
+                        var platoonId = (uint?)e.Integer("platoon_id", 0, uint.MaxValue, "a platoon id (unsigned 32-bit integer)");
+                        var index = (int?)e.Integer("index", 1, 6, "an index in the platoon from 1 to 6 (the truck the split starts at)");
+                        var timeGap = e.Number("time_gap", NumberRange.Between(0.3, 4, "a time gap in seconds from 0.3 to 4"));
+                        if (action == PlatoonCommand.Create && platoonId is null or 0)
+                        {
+                            e.GetRequired("platoon_id", "a platoon id above 0 for the new platoon");
+                        }
+
+                        if (action == PlatoonCommand.Split && index is null)
+                        {
+                            e.GetRequired("index", "the index the split starts at");
+                        }
+
+                        if (action == PlatoonCommand.ChangeGap && timeGap is null)
+                        {
+                            e.GetRequired("time_gap", "the new time gap in seconds");
+                        }
+
+                        ev = action is { } a ? new PlatoonEvent(t, v, a, platoonId ?? 0, index ?? 0, timeGap ?? 0) : null;
                         break;
                     }
 

@@ -18,8 +18,42 @@ public readonly record struct EgoMeasurement(
 /// <summary>One forward-radar detection: range m, range rate m/s (negative = closing), azimuth rad (left positive).</summary>
 public readonly record struct RadarDetection(double Range, double RangeRate, double Azimuth);
 
-/// <summary>What the driver (or the mission layer) asks for: cruise set speed m/s, and a brake-pedal deceleration (m/s², 0 = none) that overrides automation.</summary>
-public readonly record struct DriverInput(double SetSpeed, double BrakeDeceleration);
+/// <summary>
+/// What the driver (or the mission layer) asks for: cruise set speed m/s, a brake-pedal deceleration (m/s², 0 = none)
+/// that overrides automation, and the latest platooning request (HMI), which the vehicle acts on once per new
+/// <see cref="PlatoonRequest.Sequence"/>.
+/// </summary>
+public readonly record struct DriverInput(double SetSpeed, double BrakeDeceleration, PlatoonRequest Platoon = default);
+
+/// <summary>What a platooning request asks for.</summary>
+public enum PlatoonCommand
+{
+    None = 0,
+
+    /// <summary>Become the leader of a new platoon with <see cref="PlatoonRequest.PlatoonId"/>.</summary>
+    Create = 1,
+
+    /// <summary>Join the platoon <see cref="PlatoonRequest.PlatoonId"/> (0 = the nearest joinable one ahead) at the back.</summary>
+    Join = 2,
+
+    /// <summary>Leave the platoon.</summary>
+    Leave = 3,
+
+    /// <summary>Leader: split the platoon before index <see cref="PlatoonRequest.Index"/>.</summary>
+    Split = 4,
+
+    /// <summary>Leader of the rear platoon: merge with the platoon ahead.</summary>
+    Merge = 5,
+
+    /// <summary>Leader: change the platoon's time gap to <see cref="PlatoonRequest.TimeGap"/> s.</summary>
+    ChangeGap = 6,
+}
+
+/// <summary>
+/// A platooning request from the driver or the mission layer. <see cref="Sequence"/> numbers requests (0 = none yet):
+/// the request stays in every frame until the next one, and the vehicle acts on each sequence number once.
+/// </summary>
+public readonly record struct PlatoonRequest(PlatoonCommand Command, uint PlatoonId, int Index, double TimeGap, int Sequence);
 
 /// <summary>A V2X message as received or to be sent. Payload is opaque at this layer.</summary>
 public sealed record V2xMessage(uint SenderStationId, long StampNs, ReadOnlyMemory<byte> Payload);

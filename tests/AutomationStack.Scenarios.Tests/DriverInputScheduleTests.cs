@@ -154,6 +154,20 @@ public sealed class DriverInputScheduleTests
         Assert.That(schedule.Evaluate("truck2", 50, 80 / 3.6), Is.EqualTo(new DriverInput(80 / 3.6, 0)));
     }
 
+    [Test]
+    public void Evaluate_PlatoonEvents_LatestRequestLatchedWithIncreasingSequence()
+    {
+        var schedule = new DriverInputSchedule(Build(
+            new PlatoonEvent(5, "t", PlatoonCommand.Join, 7, 0, 0),
+            new PlatoonEvent(20, "t", PlatoonCommand.Leave, 0, 0, 0)));
+
+        Assert.That(schedule.Evaluate("t", 4, Initial).Platoon, Is.EqualTo(default(PlatoonRequest)));
+        Assert.That(schedule.Evaluate("t", 5, Initial).Platoon, Is.EqualTo(new PlatoonRequest(PlatoonCommand.Join, 7, 0, 0, 1)));
+        Assert.That(schedule.Evaluate("t", 19, Initial).Platoon, Is.EqualTo(new PlatoonRequest(PlatoonCommand.Join, 7, 0, 0, 1)), "stays until the next request");
+        Assert.That(schedule.Evaluate("t", 20, Initial).Platoon, Is.EqualTo(new PlatoonRequest(PlatoonCommand.Leave, 0, 0, 0, 2)));
+        Assert.That(schedule.DrainStartedEvents(), Has.Some.Contains("platoon request join platoon 7"));
+    }
+
     private static Scenario Build(params ScenarioEvent[] events)
     {
         var map = new RoadNetwork("empty", []);

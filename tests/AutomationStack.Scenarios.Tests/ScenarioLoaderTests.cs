@@ -197,7 +197,7 @@ public sealed class ScenarioLoaderTests
         Assert.That(byField, Has.Some.StartsWith("42 events[0].vehicle: expected the id of a stack vehicle (truck1, truck2, truck3, truck4), got \"ghost\""));
         Assert.That(byField, Has.Some.StartsWith("43 events[1].vehicle: events apply only to stack vehicles"));
         Assert.That(byField, Has.Some.StartsWith("44 events[2].at: expected a time in seconds from 0 to below the duration 60, got 75"));
-        Assert.That(byField, Has.Some.StartsWith("45 events[3].type: expected one of set_speed, ramp, sinusoid, brake, v2x, got \"warp\""));
+        Assert.That(byField, Has.Some.StartsWith("45 events[3].type: expected one of set_speed, ramp, sinusoid, brake, v2x, platoon, got \"warp\""));
         Assert.That(ex.Errors, Has.Count.EqualTo(10), ex.Message);
     }
 
@@ -264,6 +264,36 @@ public sealed class ScenarioLoaderTests
         Assert.That(events[0].VehicleId, Is.Empty);
     }
 
+    [Test]
+    public void Load_PlatoonEvents_Parsed()
+    {
+        var scenario = ScenarioLoader.Load(WriteTemp("""
+            format: automationstack-scenario/1
+            name: p
+            map: MAP
+            duration: 60
+            vehicles:
+              - {id: t, role: stack, lane: A1/0, s: 100, speed_kph: 50}
+            events:
+              - {at: 1, vehicle: t, type: platoon, action: create, platoon_id: 3}
+              - {at: 2, vehicle: t, type: platoon, action: split, index: 2}
+              - {at: 3, vehicle: t, type: platoon, action: change_gap, time_gap: 0.8}
+              - {at: 4, vehicle: t, type: platoon, action: join}
+            """));
+
+        Assert.That(scenario.Events, Is.EqualTo(new ScenarioEvent[]
+        {
+            new PlatoonEvent(1, "t", PlatoonCommand.Create, 3, 0, 0),
+            new PlatoonEvent(2, "t", PlatoonCommand.Split, 0, 2, 0),
+            new PlatoonEvent(3, "t", PlatoonCommand.ChangeGap, 0, 0, 0.8),
+            new PlatoonEvent(4, "t", PlatoonCommand.Join, 0, 0, 0),
+        }));
+    }
+
+    [TestCase("{at: 1, vehicle: t, type: platoon, action: create}", "events[0].platoon_id", "platoon id above 0")]
+    [TestCase("{at: 1, vehicle: t, type: platoon, action: split}", "events[0].index", "missing")]
+    [TestCase("{at: 1, vehicle: t, type: platoon, action: dance}", "events[0].action", "create, join, leave, split, merge, change_gap")]
+    [TestCase("{at: 1, vehicle: t, type: platoon, action: change_gap, time_gap: 0.1}", "events[0].time_gap", "from 0.3 to 4")]
     [TestCase("{at: 40, type: v2x, vehicle: t, channel: {loss: 1}}", "events[0].vehicle", "takes no vehicle")]
     [TestCase("{at: 40, until: 30, type: v2x, channel: {loss: 1}}", "events[0].until", "after at = 40")]
     [TestCase("{at: 40, type: v2x}", "events[0].channel", "missing")]
