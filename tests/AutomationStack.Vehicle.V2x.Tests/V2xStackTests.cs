@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using AutomationStack.Contracts;
+using AutomationStack.Platooning.Protocol;
+using AutomationStack.Platooning.Security;
+
+namespace AutomationStack.Vehicle.V2x.Tests;
+
+internal sealed class V2xStackTests
+{
+    private const ulong Epoch = 1_767_225_600_000;
+
+    private ECDsa _rootKey = null!;
+    private ECDsa _aaKey = null!;
+    private V2xCertificate _root = null!;
+    private V2xCertificate _aa = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        _aaKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        _root = V2xCertificate.CreateRoot("root", _rootKey, Epoch - 1000, Epoch + 86_400_000, V2xPermissions.All);
+        _aa = V2xCertificate.Issue(_root, _rootKey, CertificateKind.Aa, "aa", Epoch - 1000, Epoch + 86_400_000, V2xPermissions.All, 0, _aaKey);
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _rootKey.Dispose();
+        _aaKey.Dispose();
+    }
+
+    [Test]
+    public void SendReceive_Pcm_ArrivesDecodedWithHeader()
+    {
+        using var a = Stack(1);
+        using var b = Stack(2);
+        var pcm = SamplePcm();
+
+        var sent = a.Send(pcm, 20_000_000);
+        var received = b.Receive([sent], 40_000_000);
+
+        Assert.That(received, Has.Count.EqualTo(1));
+        Assert.That(received[0].Header, Is.EqualTo(new MessageHeader(V2xMessageType.Pcm, 1, Epoch + 20, 1)));
+        Assert.That(received[0].Body, Is.EqualTo(pcm));
+        Assert.That(b.Accepted, Is.EqualTo(1));
+        Assert.That(a.SentCount(V2xMessageType.Pcm), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Receive_SameEnvelopeTwice_SecondDroppedAsReplay()
+    {
+        using var a = Stack(1);
+        using var b = Stack(2);
+        var sent = a.Send(SamplePcm(), 0);
+
+        b.Receive([sent], 10_000_000);
+        var again = b.Receive([sent], 20_000_000);
+
+        Assert.That(again, Is.Empty);
+        Assert.That(b.DropCounts, Does.ContainKey(nameof(DropReason.Replay)));
+    }
+
+    [Test]
+    public void Receive_OwnEcho_IgnoredWithoutCounting()
+    {
+        using var a = Stack(1);
+        var sent = a.Send(SamplePcm(), 0);
+
+        Assert.That(a.Receive([sent], 10_000_000), Is.Empty);
+        Assert.That(a.DropCounts, Is.Empty);
+    }
+
+    [Test]
+    public void Send_CertificateIncludedFirstThenOncePerSecond_ReceiverMissingFirstDropsUntilNextCertificate()
+    {
+        using var a = Stack(1);
+        using var b = Stack(2);
+        var first = a.Send(SamplePcm(), 0);              // with certificate
+        var second = a.Send(SamplePcm(), 50_000_000);    // digest only
+        var later = a.Send(SamplePcm(), 1_000_000_000);  // certificate again
+
+        Assert.That(first.Payload.Length, Is.GreaterThan(second.Payload.Length));
+        Assert.That(later.Payload.Length, Is.EqualTo(first.Payload.Length));
+        Assert.That(b.Receive([second], 60_000_000), Is.Empty, "the first (with the certificate) was lost");
+        Assert.That(b.DropCounts[nameof(DropReason.UnknownSigner)], Is.EqualTo(1));
+        Assert.That(b.Receive([later], 1_010_000_000), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void Send_Pmm_AlwaysCarriesCertificate()
+    {
+        using var a = Stack(1);
+        var pcm = a.Send(SamplePcm(), 0);
+        var pmm = a.Send(new Pmm(2, 7, new Ack(5, AckResult.Accepted)), 10_000_000);
+        var pcm2 = a.Send(SamplePcm(), 20_000_000);
+
+        Assert.That(pmm.Payload.Length - pcm2.Payload.Length, Is.GreaterThan(V2xCertificate.PublicKeySize));
+        Assert.That(pcm.Payload.Length, Is.GreaterThan(pcm2.Payload.Length));
+    }
+
+    [Test]
+    public void Receive_BitFlippedEnvelope_DroppedAndCounted()
+    {
+        using var a = Stack(1);
+        using var b = Stack(2);
+        var sent = a.Send(SamplePcm(), 0).Payload.ToArray();
+        sent[^70] ^= 0x01;
+
+        Assert.That(b.Receive([new V2xMessage(1, 0, sent)], 10_000_000), Is.Empty);
+        Assert.That(b.DropCounts.Values.Sum(), Is.EqualTo(1));
+    }
+
+    private static Pcm SamplePcm() => new(7, 1, 1000.5, -20.25, 0.5, 22.2, -0.3, -0.25, 0.6, 16.5, PcmStatus.None);
+
+    private V2xStack Stack(uint station)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var at = V2xCertificate.Issue(_aa, _aaKey, CertificateKind.At, $"station {station}", Epoch - 1000, Epoch + 86_400_000, V2xPermissions.Platooning, station, key);
+        var verifier = new V2xVerifier();
+        verifier.AddRoot(_root);
+        verifier.AddAuthority(_aa);
+        return new V2xStack(station, new V2xSigner(at, key), verifier);
+    }
+}
