@@ -14,7 +14,25 @@ public sealed record VehicleSession(
     double StepLength,
     int ControlPeriodSteps,
     ulong Seed,
-    IReadOnlyDictionary<string, double> Parameters);
+    IReadOnlyDictionary<string, double> Parameters,
+    V2xCredentials? Credentials = null);
+
+/// <summary>
+/// What a vehicle needs to sign and verify V2X messages: the trusted root and authority certificates, its own
+/// authorisation ticket and private key (PKCS#8 DER), and the absolute time (ms since the Unix epoch) of simulated
+/// time zero. In simulation the bridge derives them from the seed; on a truck they come from its provisioning.
+/// The private key never appears in <see cref="ToString"/>.
+/// </summary>
+public sealed record V2xCredentials(
+    ReadOnlyMemory<byte> RootCertificate,
+    IReadOnlyList<ReadOnlyMemory<byte>> AuthorityCertificates,
+    ReadOnlyMemory<byte> Certificate,
+    ReadOnlyMemory<byte> PrivateKey,
+    ulong EpochMs)
+{
+    public override string ToString() =>
+        $"V2xCredentials(root {RootCertificate.Length} B, {AuthorityCertificates.Count} authorities, certificate {Certificate.Length} B, private key withheld, epoch {EpochMs} ms)";
+}
 
 /// <summary>
 /// The vehicle's only door to the world: sensors in, actuation and V2X out, time from the frames.

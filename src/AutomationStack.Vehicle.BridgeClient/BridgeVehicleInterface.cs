@@ -150,7 +150,10 @@ public sealed class BridgeVehicleInterface : IVehicleInterface
             attached.StepNs / 1e9,
             (int)attached.ControlPeriodSteps,
             attached.Seed,
-            parameters);
+            parameters,
+            attached.Credentials is { } c
+                ? new AutomationStack.Contracts.V2xCredentials(c.RootCertificate.Memory, [.. c.AuthorityCertificates.Select(a => a.Memory)], c.Certificate.Memory, c.PrivateKeyPkcs8.Memory, c.EpochMs)
+                : null);
         TargetLaneId = attached.TargetLaneId;
     }
 
