@@ -225,7 +225,7 @@ public sealed class DeterministicEcdsaP256 : IDisposable
 
         // s = k⁻¹ (z + r·d) mod n, in Montgomery form mod n.
         Fn.ToMontgomery(nonce, out U256 km);
-        Fn.Invert(km, out U256 kInv);
+        Fn.InvertVartime(km, out U256 kInv);
         Fn.ToMontgomery(r, out U256 rm);
         Fn.ToMontgomery(z, out U256 zm);
         Fn.Mul(rm, _dMontgomery, out U256 t);

@@ -148,7 +148,7 @@ internal static class P256Point
             return false;
         }
 
-        Fp.Invert(p.Z, out U256 zInv);
+        Fp.InvertVartime(p.Z, out U256 zInv);
         Fp.Sqr(zInv, out U256 zInv2);
         Fp.Mul(zInv2, zInv, out U256 zInv3);
         Fp.Mul(p.X, zInv2, out a.X);
@@ -183,7 +183,7 @@ internal static class P256Point
             return false;
         }
 
-        Fp.Invert(p.Z, out U256 zInv);
+        Fp.InvertVartime(p.Z, out U256 zInv);
         Fp.Sqr(zInv, out U256 zInv2);
         Fp.Mul(p.X, zInv2, out U256 xm);
         Fp.FromMontgomery(xm, out x);

@@ -135,6 +135,40 @@ internal sealed class FieldArithmeticTests
     }
 
     [Test]
+    public void InvertVartime_RandomAndEdgeValues_MatchModPow()
+    {
+        foreach ((BigInteger m, int seed) in new[] { (TestKeys.P, 8), (TestKeys.N, 9) })
+        {
+            foreach (BigInteger a in Values(m, seed).Where(v => !v.IsZero))
+            {
+                BigInteger expected = BigInteger.ModPow(a, m - 2, m);
+                U256 inv;
+                if (m == TestKeys.P)
+                {
+                    Fp.ToMontgomery(U256.FromBigInteger(a), out U256 am);
+                    Fp.InvertVartime(am, out inv);
+                    Fp.FromMontgomery(inv, out inv);
+                }
+                else
+                {
+                    Fn.ToMontgomery(U256.FromBigInteger(a), out U256 am);
+                    Fn.InvertVartime(am, out inv);
+                    Fn.FromMontgomery(inv, out inv);
+                }
+
+                Assert.That(inv.ToBigInteger(), Is.EqualTo(expected), a.ToString("X", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
+    [Test]
+    public void InvertVartime_Zero_ReturnsZero()
+    {
+        Fp.InvertVartime(default, out U256 inv);
+        Assert.That(inv.IsZero, Is.True);
+    }
+
+    [Test]
     public void PrimeField_InvertZero_ReturnsZero()
     {
         Fp.Invert(default, out U256 inv);
