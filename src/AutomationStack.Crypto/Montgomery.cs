@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace AutomationStack.Crypto;
 
@@ -139,7 +140,17 @@ internal static class Montgomery<TModulus>
         c = 0;
         _ = Mac(q, TModulus.M0, u0, ref c);
         t0 = Mac(q, TModulus.M1, u1, ref c);
-        t1 = Mac(q, TModulus.M2, u2, ref c);
+        if (TModulus.M2 == 0)
+        {
+            // p's third limb is zero (folded per modulus by the JIT): skip the multiplication.
+            t1 = u2 + c;
+            c = t1 < c ? 1UL : 0UL;
+        }
+        else
+        {
+            t1 = Mac(q, TModulus.M2, u2, ref c);
+        }
+
         t2 = Mac(q, TModulus.M3, u3, ref c);
         ulong carry = 0;
         t3 = U256.Adc(u4, c, ref carry);
@@ -150,7 +161,19 @@ internal static class Montgomery<TModulus>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Mac(ulong a, ulong b, ulong c, ref ulong carry)
     {
-        ulong hi = Math.BigMul(a, b, out ulong lo);
+        ulong hi;
+        ulong lo;
+        if (Bmi2.X64.IsSupported)
+        {
+            // High half by MULX, low half by IMUL: keeps both in registers (BigMul's out parameter spills).
+            hi = Bmi2.X64.MultiplyNoFlags(a, b);
+            lo = unchecked(a * b);
+        }
+        else
+        {
+            hi = Math.BigMul(a, b, out lo);
+        }
+
         lo += c;
         hi += lo < c ? 1UL : 0UL;
         lo += carry;
