@@ -264,6 +264,28 @@ internal sealed class DeterministicEcdsaP256Tests
     }
 
     [Test]
+    public void SignHash_Warm_DoesNotAllocate()
+    {
+        using var signer = new DeterministicEcdsaP256(RfcKey);
+        var hash = new byte[32];
+        var signature = new byte[64];
+        for (int i = 0; i < 50; i++)
+        {
+            hash[0] = (byte)i;
+            signer.SignHash(hash, signature);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+        {
+            hash[1] = (byte)i;
+            signer.SignHash(hash, signature);
+        }
+
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+
+    [Test]
     public void SignData_LargeMessage_EqualsSignHashOfSha256()
     {
         using var signer = new DeterministicEcdsaP256(RfcKey);
