@@ -25,7 +25,7 @@ internal sealed class JoinTests
         var bus = new Bus();
         var leader = bus.Add(new PlatoonAgent(1, Config), t => Truck.Cruise(1000, t));
         // The joiner starts 30 m behind its target spot and closes at 5 m/s from t = 1 s.
-        var joiner = bus.Add(new PlatoonAgent(2, Config), t => Truck.Cruise(1000 - Truck.Spacing, t) - Math.Max(0, 30 - ((t - 1000) * 0.005))));
+        var joiner = bus.Add(new PlatoonAgent(2, Config), t => Truck.Cruise(1000 - Truck.Spacing, t) - Math.Max(0, 30 - ((t - 1000) * 0.005)));
         leader.Request = new PlatoonRequest(PlatoonRequestKind.CreatePlatoon, 5);
         bus.RunUntil(980);
         joiner.Request = new PlatoonRequest(PlatoonRequestKind.Join, 5);
