@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using AutomationStack.Crypto;
 using AutomationStack.Platooning.Protocol;
 
 namespace AutomationStack.Platooning.Security;
@@ -205,7 +206,22 @@ public sealed class V2xCertificate
         var tbsLength = writer.Position;
         var encoded = new byte[tbsLength + SignatureSize];
         writer.Written.CopyTo(encoded);
-        var written = signingKey.SignData(encoded.AsSpan(0, tbsLength), encoded.AsSpan(tbsLength), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        // Deterministic (RFC 6979): the same key and fields give the same certificate bytes.
+        var parameters = signingKey.ExportParameters(includePrivateParameters: true);
+        int written;
+        try
+        {
+            using var deterministic = new DeterministicEcdsaP256(parameters.D);
+            written = deterministic.SignData(encoded.AsSpan(0, tbsLength), encoded.AsSpan(tbsLength));
+        }
+        finally
+        {
+            if (parameters.D is not null)
+            {
+                CryptographicOperations.ZeroMemory(parameters.D);
+            }
+        }
+
         if (written != SignatureSize)
         {
             throw new CryptographicException("unexpected signature size; expected a P-256 key");

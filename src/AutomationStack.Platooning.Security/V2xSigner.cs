@@ -1,17 +1,21 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using AutomationStack.Crypto;
 using AutomationStack.Platooning.Protocol;
 
 namespace AutomationStack.Platooning.Security;
 
 /// <summary>
 /// Signs outgoing messages with a station's authorisation ticket (AT) and its private key, producing envelopes (see
-/// <see cref="V2xEnvelope"/>). ECDSA signatures and GCM nonces are random, so envelopes are not byte-deterministic.
-/// Not thread-safe: one signer per sending thread. Dispose releases the key.
+/// <see cref="V2xEnvelope"/>). Signatures are deterministic ECDSA (RFC 6979, <see cref="DeterministicEcdsaP256"/>) and
+/// GCM nonces are this station's id followed by a per-signer counter, so the same messages give byte-identical
+/// envelopes — simulation logs stay reproducible. Not thread-safe: one signer per sending thread. Dispose releases the key.
 /// </summary>
 public sealed class V2xSigner : IDisposable
 {
     private readonly ECDsa _key;
+    private readonly DeterministicEcdsaP256 _deterministic;
+    private ulong _nonceCounter;
 
     /// <summary>Copies <paramref name="privateKey"/>: the caller keeps ownership of its object.</summary>
     public V2xSigner(V2xCertificate certificate, ECDsa privateKey)
@@ -29,6 +33,7 @@ public sealed class V2xSigner : IDisposable
             P256.EnsureP256(parameters, nameof(privateKey));
             _key = ECDsa.Create();
             _key.ImportParameters(parameters);
+            _deterministic = new DeterministicEcdsaP256(parameters.D);
         }
         finally
         {
@@ -41,6 +46,7 @@ public sealed class V2xSigner : IDisposable
         if (!P256.Matches(_key, certificate.PublicKey))
         {
             _key.Dispose();
+            _deterministic.Dispose();
             throw new ArgumentException("the private key does not belong to the certificate", nameof(privateKey));
         }
 
@@ -129,8 +135,10 @@ public sealed class V2xSigner : IDisposable
             var nonceOffset = writer.Position;
             writer.U32(0);
             writer.U64(0);
+            // Unique per (group key, station) while the counter does not wrap: station id || counter.
             var nonce = destination.Slice(nonceOffset, GroupKey.NonceSize);
-            RandomNumberGenerator.Fill(nonce);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(nonce, Certificate.StationId);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(nonce[4..], ++_nonceCounter);
             writer.U16((ushort)body.Length);
             var ciphertextOffset = writer.Position;
             var ciphertext = destination.Slice(ciphertextOffset, body.Length);
@@ -139,8 +147,7 @@ public sealed class V2xSigner : IDisposable
             signedLength = ciphertextOffset + body.Length + GroupKey.TagSize;
         }
 
-        var written = _key.SignData(destination[..signedLength], destination.Slice(signedLength, V2xEnvelope.SignatureSize),
-            HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var written = _deterministic.SignData(destination[..signedLength], destination.Slice(signedLength, V2xEnvelope.SignatureSize));
         if (written != V2xEnvelope.SignatureSize)
         {
             throw new CryptographicException("unexpected signature size");
@@ -152,5 +159,9 @@ public sealed class V2xSigner : IDisposable
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"V2xSigner(station {Certificate.StationId}, certificate {Certificate.Digest})");
 
-    public void Dispose() => _key.Dispose();
+    public void Dispose()
+    {
+        _key.Dispose();
+        _deterministic.Dispose();
+    }
 }
