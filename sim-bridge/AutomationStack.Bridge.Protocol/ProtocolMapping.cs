@@ -184,6 +184,19 @@ public static class ProtocolMapping
                 EstimatedSpeed = output.Diagnostics.EstimatedSpeed,
                 AccelerationRequest = output.Diagnostics.AccelerationRequest,
                 Faults = output.Diagnostics.Faults,
+                Platoon = string.IsNullOrEmpty(output.Diagnostics.Platoon.State) ? null : new PlatoonDiagnostics
+                {
+                    State = output.Diagnostics.Platoon.State,
+                    Role = output.Diagnostics.Platoon.Role ?? string.Empty,
+                    LongitudinalMode = output.Diagnostics.Platoon.LongitudinalMode ?? string.Empty,
+                    PlatoonId = output.Diagnostics.Platoon.PlatoonId,
+                    Index = output.Diagnostics.Platoon.Index,
+                    TimeGap = output.Diagnostics.Platoon.TimeGap,
+                    DesiredGap = output.Diagnostics.Platoon.DesiredGap,
+                    PredecessorStationId = output.Diagnostics.Platoon.PredecessorStationId,
+                    V2XAccepted = output.Diagnostics.Platoon.V2xAccepted,
+                    V2XDropped = output.Diagnostics.Platoon.V2xDropped,
+                },
             },
         };
         foreach (var m in output.V2xToSend)

@@ -12,6 +12,7 @@ using Grpc.Core;
 using WireDriverInput = AutomationStack.Bridge.Protocol.DriverInput;
 using WireEgo = AutomationStack.Bridge.Protocol.EgoMeasurement;
 using WireRadar = AutomationStack.Bridge.Protocol.RadarDetection;
+using WireCredentials = AutomationStack.Bridge.Protocol.V2xCredentials;
 using WireV2x = AutomationStack.Bridge.Protocol.V2xMessage;
 
 namespace AutomationStack.Bridge;
@@ -35,6 +36,7 @@ public sealed class BridgeRun
     private readonly World _world;
     private readonly DriverInputSchedule _driverSchedule;
     private readonly V2xChannelEvent[] _channelEvents;
+    private readonly Lazy<Platooning.Security.SimulationPki> _pki;
     private V2xChannelEvent? _activeChannelEvent;
     private readonly Dictionary<string, VehicleSlot> _slotsById = new(StringComparer.Ordinal);
     private readonly List<VehicleSlot> _slots = [];
@@ -74,6 +76,7 @@ public sealed class BridgeRun
         _world = new World(scenario.Map, scenario.World with { StepLength = scenario.StepLength }, scenario.Seed);
         _driverSchedule = new DriverInputSchedule(scenario);
         _channelEvents = [.. scenario.Events.OfType<V2xChannelEvent>().OrderBy(e => e.At)];
+        _pki = new Lazy<Platooning.Security.SimulationPki>(() => new Platooning.Security.SimulationPki(scenario.Seed, V2xEpochMs), LazyThreadSafetyMode.ExecutionAndPublication);
         var truckIds = new List<string>();
         foreach (var v in scenario.Vehicles)
         {
@@ -350,6 +353,7 @@ public sealed class BridgeRun
             ControlPeriodSteps = (uint)slot.ControlPeriodSteps,
             Seed = _scenario.Seed,
             Mode = _scenario.Mode == ScenarioMode.Realtime ? Mode.Realtime : Mode.Lockstep,
+            Credentials = CredentialsFor(slot.StationId),
         };
         if (_scenarioStack.TryGetValue(slot.Id, out var sv))
         {
@@ -593,6 +597,25 @@ public sealed class BridgeRun
         }
 
         _attachWait = attachStart.Elapsed;
+    }
+
+    /// <summary>Absolute time of simulated time zero for V2X (generation times, certificate validity): 2026-01-01T00:00:00Z.</summary>
+    internal const ulong V2xEpochMs = 1_767_225_600_000;
+
+    /// <summary>The simulated station's V2X credentials from the run's PKI (derived from the seed; never recorded).</summary>
+    private WireCredentials CredentialsFor(uint stationId)
+    {
+        var pki = _pki.Value;
+        var station = pki.For(stationId);
+        var credentials = new WireCredentials
+        {
+            RootCertificate = Google.Protobuf.ByteString.CopyFrom(pki.Root.Encoded),
+            Certificate = Google.Protobuf.ByteString.CopyFrom(station.Certificate.Encoded),
+            PrivateKeyPkcs8 = Google.Protobuf.ByteString.CopyFrom(station.PrivateKeyPkcs8),
+            EpochMs = V2xEpochMs,
+        };
+        credentials.AuthorityCertificates.Add(Google.Protobuf.ByteString.CopyFrom(pki.Authority.Encoded));
+        return credentials;
     }
 
     /// <summary>Puts the channel of the `v2x` event in force at <paramref name="time"/> (or the scenario's) into the world.</summary>

@@ -105,4 +105,22 @@ public readonly record struct VehicleDiagnostics(
     double LeadSpeed,
     double EstimatedSpeed,
     double AccelerationRequest,
-    int Faults);
+    int Faults,
+    PlatoonDiagnostics Platoon = default);
+
+/// <summary>
+/// The platooning layer's view, recorded for review and KPIs: state, role and longitudinal mode as text (empty when
+/// platooning is off), platoon id and index, the time gap in force s and the controller's desired gap m, the
+/// predecessor's station id (0 = none), and V2X counters (messages accepted and dropped so far).
+/// </summary>
+public readonly record struct PlatoonDiagnostics(
+    string State,
+    string Role,
+    string LongitudinalMode,
+    uint PlatoonId,
+    int Index,
+    double TimeGap,
+    double DesiredGap,
+    uint PredecessorStationId,
+    long V2xAccepted,
+    long V2xDropped);

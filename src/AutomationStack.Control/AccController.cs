@@ -4,7 +4,8 @@ namespace AutomationStack.Control;
 
 /// <summary>
 /// One ACC step's inputs: own speed m/s; set speed m/s (driver's, before the offset); lead (when HasLead): gap
-/// bumper-to-rear m, speed m/s, acceleration m/s²; driver brake-pedal deceleration m/s² (0 = none); step length s.
+/// bumper-to-rear m, speed m/s, acceleration m/s²; driver brake-pedal deceleration m/s² (0 = none); step length s;
+/// a time gap s that replaces the configured one for this step (0 = the configured one; e.g. a platoon's ACC fallback).
 /// </summary>
 public readonly record struct AccInput(
     double Speed,
@@ -14,7 +15,8 @@ public readonly record struct AccInput(
     double LeadSpeed,
     double LeadAcceleration,
     double DriverBrakeDeceleration,
-    double Dt);
+    double Dt,
+    double TimeGap = 0);
 
 /// <summary>Which law produced the request.</summary>
 public enum AccRegime
@@ -71,7 +73,8 @@ public sealed class AccController
 
         if (input.HasLead)
         {
-            desiredGap = o.StandstillGap + (o.TimeGap * Math.Max(v, 0.0));
+            var timeGap = input.TimeGap > 0 ? input.TimeGap : o.TimeGap;
+            desiredGap = o.StandstillGap + (timeGap * Math.Max(v, 0.0));
             var follow = (o.GapGain * (input.Gap - desiredGap))
                 + (o.SpeedGain * (input.LeadSpeed - v))
                 + (o.LeadAccelerationGain * input.LeadAcceleration);

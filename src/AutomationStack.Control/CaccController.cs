@@ -82,6 +82,9 @@ public sealed class CaccController
     /// <summary>The time gap the reference is moving to, s.</summary>
     public double TargetTimeGap { get; private set; }
 
+    /// <summary>Standstill distance r of the spacing policy, m.</summary>
+    public double StandstillGap => _options.StandstillGap;
+
     /// <summary>The controller state u, m/s².</summary>
     public double DesiredAcceleration => _u;
 

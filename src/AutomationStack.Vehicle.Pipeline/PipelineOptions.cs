@@ -20,6 +20,10 @@ public sealed record PipelineOptions
 
     public SafetyOptions Safety { get; init; } = SafetyOptions.Default;
 
+    public PlatooningSettings Platooning { get; init; } = PlatooningSettings.Default;
+
+    public CaccOptions Cacc { get; init; } = CaccOptions.Default;
+
     public static PipelineOptions Default { get; } = new();
 
     /// <summary>Every accepted parameter key with its unit and allowed range (inclusive).</summary>
@@ -68,6 +72,16 @@ public sealed record PipelineOptions
         if (Acc.MinimumGap >= Acc.StandstillGap)
         {
             throw new ArgumentException("Parameter 'acc.minimum_gap' must be below 'acc.standstill_gap'.");
+        }
+
+        if (!Platooning.Paf && Platooning.TimeGap < PlatooningSettings.MinPsfTimeGap)
+        {
+            throw new ArgumentException($"Parameter 'platoon.time_gap' = {Platooning.TimeGap.ToString(CultureInfo.InvariantCulture)} needs 'platoon.level' = 1 (PAF): PSF gaps are at least {PlatooningSettings.MinPsfTimeGap.ToString(CultureInfo.InvariantCulture)} s.");
+        }
+
+        if (Platooning.FormedId == 0 && Platooning.FormedIndex != 0)
+        {
+            throw new ArgumentException("Parameter 'platoon.formed_index' needs 'platoon.formed_id'.");
         }
     }
 }
@@ -137,6 +151,14 @@ internal static class ParameterTable
         new("safety.degraded_timeout", "s", 0.5, 120.0, false, o => o.Safety.DegradedTimeout, (o, v) => o with { Safety = o.Safety with { DegradedTimeout = v } }),
         new("safety.recovery_time", "s", 0.0, 30.0, false, o => o.Safety.RecoveryTime, (o, v) => o with { Safety = o.Safety with { RecoveryTime = v } }),
         new("safety.max_measurement_age", "s", 0.01, 5.0, false, o => o.Safety.MaxMeasurementAge, (o, v) => o with { Safety = o.Safety with { MaxMeasurementAge = v } }),
+        new("platoon.enabled", "-", 0, 1, true, o => o.Platooning.Enabled ? 1 : 0, (o, v) => o with { Platooning = o.Platooning with { Enabled = v != 0 } }),
+        new("platoon.level", "-", 0, 1, true, o => o.Platooning.Paf ? 1 : 0, (o, v) => o with { Platooning = o.Platooning with { Paf = v != 0 } }),
+        new("platoon.time_gap", "s", 0.3, 4.0, false, o => o.Platooning.TimeGap, (o, v) => o with { Platooning = o.Platooning with { TimeGap = v } }),
+        new("platoon.formed_id", "-", 0, int.MaxValue, true, o => o.Platooning.FormedId, (o, v) => o with { Platooning = o.Platooning with { FormedId = (uint)v } }),
+        new("platoon.formed_index", "-", 0, 6, true, o => o.Platooning.FormedIndex, (o, v) => o with { Platooning = o.Platooning with { FormedIndex = (int)v } }),
+        new("cacc.gap_gain", "1/s²", 0.01, 2.0, false, o => o.Cacc.GapGain, (o, v) => o with { Cacc = o.Cacc with { GapGain = v } }),
+        new("cacc.gap_rate_gain", "1/s", 0.05, 3.0, false, o => o.Cacc.GapRateGain, (o, v) => o with { Cacc = o.Cacc with { GapRateGain = v } }),
+        new("cacc.time_gap_rate", "s/s", 0.01, 1.0, false, o => o.Cacc.TimeGapRate, (o, v) => o with { Cacc = o.Cacc with { TimeGapRate = v } }),
     ];
 
     private static readonly Dictionary<string, ParameterSpec> ByKey = All.ToDictionary(s => s.Key, StringComparer.Ordinal);
@@ -144,4 +166,28 @@ internal static class ParameterTable
     public static IEnumerable<string> Keys => ByKey.Keys;
 
     public static ParameterSpec? Find(string key) => ByKey.GetValueOrDefault(key);
+}
+
+/// <summary>
+/// Platooning of this truck: off by default. <see cref="TimeGap"/> is the platoon's time gap (PSF: at least
+/// <see cref="MinPsfTimeGap"/> s; PAF down to 0.3 s). A truck with <see cref="FormedId"/> starts the run already in that
+/// platoon at <see cref="FormedIndex"/> (0 = leader), as if the platoon had formed before the scenario began.
+/// </summary>
+public sealed record PlatooningSettings
+{
+    /// <summary>Smallest PSF time gap accepted, s. Shorter gaps need PAF (automated followers).</summary>
+    public const double MinPsfTimeGap = 0.5;
+
+    public bool Enabled { get; init; }
+
+    /// <summary>PAF (automated followers, gaps down to 0.3 s, at most two followers) instead of PSF.</summary>
+    public bool Paf { get; init; }
+
+    public double TimeGap { get; init; } = 1.4;
+
+    public uint FormedId { get; init; }
+
+    public int FormedIndex { get; init; }
+
+    public static PlatooningSettings Default { get; } = new();
 }

@@ -3,6 +3,7 @@ using AutomationStack.Contracts;
 using AutomationStack.Control;
 using AutomationStack.Geometry;
 using AutomationStack.Localization;
+using AutomationStack.Platooning;
 using AutomationStack.RoadMap;
 using AutomationStack.Tracking;
 
@@ -13,7 +14,7 @@ namespace AutomationStack.Vehicle.Pipeline;
 /// Pure apart from its own state: time comes from the frame stamps, no I/O, no randomness. Never throws per frame;
 /// bad inputs raise fault bits and degrade the engagement mode.
 /// </summary>
-public sealed class VehiclePipeline
+public sealed class VehiclePipeline : IDisposable
 {
     private static readonly V2xMessage[] NoV2x = [];
     private static readonly VehicleLogLine[] NoLog = [];
@@ -31,6 +32,7 @@ public sealed class VehiclePipeline
     private readonly EngagementStateMachine _engagement = new();
     private readonly List<VehicleLogLine> _log = [];
     private readonly double _nominalDt;
+    private readonly PlatoonLayer? _platoon;
 
     private bool _hasStamp;
     private long _lastStampNs;
@@ -59,7 +61,11 @@ public sealed class VehiclePipeline
         _purePursuit = new PurePursuit(options.LaneKeeping, truck);
         _guard = new CommandGuard(truck, options.Safety.SafeStopDeceleration);
         _nominalDt = session.StepLength * Math.Max(session.ControlPeriodSteps, 1);
+        _platoon = options.Platooning.Enabled ? new PlatoonLayer(session, options, _log) : null;
     }
+
+    /// <summary>Releases the V2X keys (platooning only).</summary>
+    public void Dispose() => _platoon?.Dispose();
 
     /// <summary>Current engagement mode.</summary>
     public EngagementMode Mode => _engagement.Mode;
@@ -122,8 +128,11 @@ public sealed class VehiclePipeline
         // Supervision.
         Supervise(stamp, dt, ego, stale);
 
+        // Platooning (V2X in, state machines).
+        var platoon = _platoon?.Update(frame, ego, lane?.Id, lead);
+
         // Control.
-        var request = Control(ego, lane, lead, setSpeed, pedal, dt);
+        var request = Control(ego, lane, lead, setSpeed, pedal, dt, platoon);
         var guarded = _guard.Step(request, dt);
         if (guarded.NonFinite)
         {
@@ -132,6 +141,7 @@ public sealed class VehiclePipeline
         }
 
         LogFaults(stamp, (int)faults);
+        var v2xOut = platoon is not null ? _platoon!.Outgoing(platoon, stamp) : NoV2x;
         var diagnostics = new VehicleDiagnostics(
             ModeNames[(int)_engagement.Mode],
             lead.HasValue,
@@ -139,9 +149,10 @@ public sealed class VehiclePipeline
             lead?.LeadSpeed ?? 0.0,
             ego.Speed,
             guarded.Command.Acceleration,
-            (int)faults);
+            (int)faults,
+            platoon is not null ? _platoon!.Diagnostics(platoon, ego.Speed) : default);
         var log = _log.Count == 0 ? NoLog : _log.ToArray();
-        return new VehicleOutput(frame.FrameNumber, guarded.Command, NoV2x, log, diagnostics);
+        return new VehicleOutput(frame.FrameNumber, guarded.Command, v2xOut, log, diagnostics);
     }
 
     private double FrameInterval(long stamp)
@@ -271,7 +282,7 @@ public sealed class VehiclePipeline
             string.Create(CultureInfo.InvariantCulture, $"engagement {ModeNames[(int)transition.From]}→{ModeNames[(int)transition.To]} ({e})")));
     }
 
-    private ActuationCommand Control(in EgoState ego, Lane? lane, LeadTarget? lead, double setSpeed, double pedal, double dt)
+    private ActuationCommand Control(in EgoState ego, Lane? lane, LeadTarget? lead, double setSpeed, double pedal, double dt, PlatoonStepResult? platoon)
     {
         var held = _guard.LastSteering;
         var safety = _options.Safety;
@@ -288,8 +299,10 @@ public sealed class VehiclePipeline
                     lead?.LeadSpeed ?? 0.0,
                     lead?.LeadAcceleration ?? 0.0,
                     pedal,
-                    dt);
-                acceleration = _acc.Step(input).Acceleration;
+                    dt,
+                    PlatoonLayer.AccTimeGap(platoon));
+                var acc = _acc.Step(input);
+                acceleration = platoon is not null ? _platoon!.Control(platoon, ego, lead, acc, pedal, dt) : acc.Acceleration;
                 var steering = lane is not null ? _purePursuit.Step(ego.X, ego.Y, ego.Heading, ego.Speed, lane.Centreline) : held;
                 return new ActuationCommand(acceleration, steering);
             }

@@ -25,7 +25,7 @@ public static class VehicleHost
         ArgumentNullException.ThrowIfNull(world);
         await world.ConnectAsync(cancellationToken).ConfigureAwait(false);
         var session = world.Session;
-        var pipeline = new VehiclePipeline(session, PipelineOptions.FromParameters(session.Parameters));
+        using var pipeline = new VehiclePipeline(session, PipelineOptions.FromParameters(session.Parameters));
         long frames = 0;
         while (await world.NextFrameAsync(cancellationToken).ConfigureAwait(false) is { } frame)
         {

@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using AutomationStack.Crypto;
+
+namespace AutomationStack.Platooning.Security;
+
+/// <summary>One simulated station's credentials: its authorisation ticket and PKCS#8 (DER) private key.</summary>
+public sealed record StationCredentials(uint StationId, V2xCertificate Certificate, byte[] PrivateKeyPkcs8)
+{
+    public override string ToString() => $"StationCredentials(station {StationId}, certificate {Certificate.Digest}, private key withheld)";
+}
+
+/// <summary>
+/// The PKI of one simulation run: a root, one authorisation authority and an authorisation ticket per station, all with
+/// keys derived from the run's seed (HKDF-SHA256), valid from one day before to 30 days after the run's epoch, with the
+/// platooning permissions. The same seed gives byte-identical certificates and keys, so runs stay reproducible. Only for
+/// simulation: real trucks use certificates issued by `certtool` or a real PKI.
+/// </summary>
+public sealed class SimulationPki : IDisposable
+{
+    private const ulong Day = 86_400_000;
+    private static readonly byte[] Salt = Encoding.ASCII.GetBytes("automationstack-simulation-pki-v1");
+
+    private readonly byte[] _seed;
+    private readonly ECDsa _aaKey;
+    private readonly Dictionary<uint, StationCredentials> _stations = [];
+    private readonly Lock _lock = new();
+
+    public SimulationPki(ulong seed, ulong epochMs)
+    {
+        _seed = new byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(_seed, seed);
+        EpochMs = epochMs;
+        ValidFromMs = epochMs - Day;
+        ValidToMs = epochMs + (30 * Day);
+        using var rootKey = DeriveKey("root");
+        _aaKey = DeriveKey("authorisation-authority");
+        Root = V2xCertificate.CreateRoot("simulation root", rootKey, ValidFromMs, ValidToMs, V2xPermissions.All);
+        Authority = V2xCertificate.Issue(Root, rootKey, CertificateKind.Aa, "simulation aa", ValidFromMs, ValidToMs, V2xPermissions.All, 0, _aaKey);
+    }
+
+    public ulong EpochMs { get; }
+
+    public ulong ValidFromMs { get; }
+
+    public ulong ValidToMs { get; }
+
+    public V2xCertificate Root { get; }
+
+    public V2xCertificate Authority { get; }
+
+    /// <summary>The credentials of <paramref name="stationId"/> (created on first use; thread-safe).</summary>
+    public StationCredentials For(uint stationId)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(stationId);
+        lock (_lock)
+        {
+            if (!_stations.TryGetValue(stationId, out var credentials))
+            {
+                using var key = DeriveKey("station-" + stationId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                var at = V2xCertificate.Issue(Authority, _aaKey, CertificateKind.At, "station " + stationId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ValidFromMs, ValidToMs, V2xPermissions.Platooning, stationId, key);
+                credentials = new StationCredentials(stationId, at, key.ExportPkcs8PrivateKey());
+                _stations.Add(stationId, credentials);
+            }
+
+            return credentials;
+        }
+    }
+
+    public void Dispose() => _aaKey.Dispose();
+
+    /// <summary>A P-256 key whose scalar is HKDF(seed, label), re-derived with a counter in the rare case it is out of range.</summary>
+    private ECDsa DeriveKey(string label)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var d = HKDF.DeriveKey(HashAlgorithmName.SHA256, _seed, DeterministicEcdsaP256.PrivateKeySize, Salt, Encoding.ASCII.GetBytes($"{label}/{attempt}"));
+            try
+            {
+                using var signer = new DeterministicEcdsaP256(d);
+                var parameters = signer.ExportPublicParameters();
+                parameters.D = d;
+                var key = ECDsa.Create();
+                key.ImportParameters(parameters);
+                return key;
+            }
+            catch (ArgumentException)
+            {
+                // Scalar 0 or ≥ n (probability about 2^-32): next attempt.
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(d);
+            }
+        }
+    }
+}
