@@ -196,6 +196,7 @@ public static class ProtocolMapping
                     PredecessorStationId = output.Diagnostics.Platoon.PredecessorStationId,
                     V2XAccepted = output.Diagnostics.Platoon.V2xAccepted,
                     V2XDropped = output.Diagnostics.Platoon.V2xDropped,
+                    V2XDrops = { output.Diagnostics.Platoon.V2xDropsByReason?.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) ?? [] },
                 },
             },
         };

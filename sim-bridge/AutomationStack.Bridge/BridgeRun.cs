@@ -46,6 +46,8 @@ public sealed class BridgeRun
     private readonly List<Channel<GroundTruth>> _groundTruthSubscribers = [];
     private readonly Lock _subscriberLock = new();
     private readonly KpiAccumulator _kpi;
+    private readonly PlatoonKpiAccumulator _platoonKpi;
+    private readonly TruckPlatoonSample[] _platoonSamples;
     private readonly long _stepNs;
     private readonly WorldInfo _worldInfo;
     private readonly List<Contracts.RadarDetection> _radarBuffer = [];
@@ -97,6 +99,17 @@ public sealed class BridgeRun
         }
 
         _kpi = new KpiAccumulator(truckIds);
+        _platoonKpi = new PlatoonKpiAccumulator(truckIds, scenario.PassCriteria.StringStabilityFrom);
+        _platoonSamples = new TruckPlatoonSample[truckIds.Count];
+        foreach (var slot in _slots)
+        {
+            if (_scenarioStack.TryGetValue(slot.Id, out var sv))
+            {
+                slot.AccPolicy = (
+                    sv.Parameters.TryGetValue("acc.time_gap", out var h) ? h : 1.5,
+                    sv.Parameters.TryGetValue("acc.standstill_gap", out var s0) ? s0 : 5.0);
+            }
+        }
         _references = new TruckReference[truckIds.Count];
         _worldInfo = BuildWorldInfo();
     }
@@ -642,6 +655,7 @@ public sealed class BridgeRun
 
         _activeChannelEvent = active;
         _world.SetV2xChannel(active?.Channel ?? _scenario.World.V2x);
+        _platoonKpi.NoteChannelChange(time);
         RecordEvent("v2x_channel", string.Empty, active is null ? "scenario channel restored" : DescribeChannel(active.Channel));
     }
 
@@ -891,6 +905,14 @@ public sealed class BridgeRun
 
         _recorder!.Write(RunRecorder.CommandTopic(slot.Id), command, _world.StampNs);
         slot.LastCommand = command;
+        if (command.Diagnostics?.Platoon is { } platoon)
+        {
+            slot.Platoon = platoon;
+            foreach (var (reason, count) in platoon.V2XDrops)
+            {
+                slot.V2xDrops[reason] = count;
+            }
+        }
     }
 
     private async ValueTask FailAsync(VehicleSlot slot, string reason)
@@ -1018,6 +1040,19 @@ public sealed class BridgeRun
         }
 
         _kpi.Observe(_samples, _references);
+        foreach (var slot in _slots)
+        {
+            if (slot.Index >= 0 && _world.TryGet(slot.Id, out var truck))
+            {
+                var p = slot.Platoon;
+                var desired = p is not null && p.Role is "Follower" or "Joiner"
+                    ? p.DesiredGap
+                    : p is null ? slot.AccPolicy.StandstillGap + (slot.AccPolicy.TimeGap * truck.Speed) : double.NaN;
+                _platoonSamples[slot.Index] = new TruckPlatoonSample(truck.Acceleration, desired, p?.State ?? string.Empty, p?.Role ?? string.Empty, p?.LongitudinalMode ?? string.Empty);
+            }
+        }
+
+        _platoonKpi.Observe(_world.StampNs / (double)Units.NanosecondsPerSecond, _samples, _platoonSamples);
 
         if (_groundTruthSubscribers.Count > 0)
         {
@@ -1070,11 +1105,34 @@ public sealed class BridgeRun
             SimulatedTime = simulated,
             Collisions = _world.CollisionCount,
         };
+        var platoonKpis = new List<TruckPlatoonKpis>();
         for (var i = 0; i < _kpi.TruckIds.Count; i++)
         {
             var r = _kpi.Result(i);
             trucks.Add(r);
             var slot = _slotsById[r.VehicleId];
+            var pk = _platoonKpi.Result(i);
+            platoonKpis.Add(pk);
+            var platoonKpi = new TruckPlatoonKpi
+            {
+                PredecessorId = pk.PredecessorId ?? string.Empty,
+                PeakSpacingError = pk.PeakSpacingError,
+                PeakAcceleration = pk.PeakAcceleration,
+                SpacingErrorRatio = pk.SpacingErrorRatio,
+                AccelerationRatio = pk.AccelerationRatio,
+                CaccShare = pk.CaccShare,
+                TractionEnergy = _world.TryGet(r.VehicleId, out var sim) ? sim.TractionEnergy : 0.0,
+                DraftingEnergySaved = sim?.DraftingEnergySaved ?? 0.0,
+                V2XAccepted = slot.Platoon?.V2XAccepted ?? 0,
+                V2XDropped = slot.Platoon?.V2XDropped ?? 0,
+            };
+            platoonKpi.JoinDurations.AddRange(pk.JoinDurations);
+            platoonKpi.FallbackDelays.AddRange(pk.FallbackDelays);
+            foreach (var (reason, count) in slot.V2xDrops.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                platoonKpi.V2XDrops.Add(reason, count);
+            }
+
             summary.Trucks.Add(new TruckKpi
             {
                 VehicleId = r.VehicleId,
@@ -1088,13 +1146,25 @@ public sealed class BridgeRun
                 MissedFrames = slot.MissedFrames,
                 Collisions = CollisionsOf(r.VehicleId),
                 DistanceTravelled = r.DistanceTravelled,
+                Platoon = platoonKpi,
             });
         }
 
+        var channel = _world.V2xStats;
+        summary.V2XChannel = new V2xChannelKpi
+        {
+            Sent = channel.Sent,
+            OutOfRange = channel.OutOfRange,
+            LostBurst = channel.LostBurst,
+            LostRandom = channel.LostRandom,
+            Delivered = channel.Delivered,
+            Airtime = channel.AirtimeSeconds,
+        };
+
         var criteria = _scenario.PassCriteria;
         var failed = PassCriteriaEvaluator.Evaluate(
-            new Criteria(criteria.NoCollision, criteria.MinTimeGap, criteria.MinDistance, criteria.MaxSpeedRmsError, criteria.NoVehicleFailures),
-            new RunFacts(_world.CollisionCount, trucks, _failedVehicles));
+            new Criteria(criteria.NoCollision, criteria.MinTimeGap, criteria.MinDistance, criteria.MaxSpeedRmsError, criteria.NoVehicleFailures, criteria.MaxStringStabilityRatio),
+            new RunFacts(_world.CollisionCount, trucks, _failedVehicles, platoonKpis));
         summary.FailedCriteria.AddRange(failed);
         summary.Passed = failed.Count == 0;
         return summary;

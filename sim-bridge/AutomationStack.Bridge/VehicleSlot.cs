@@ -69,6 +69,15 @@ internal sealed class VehicleSlot
 
     public Command? LastCommand { get; set; }
 
+    /// <summary>The platoon diagnostics of the last command that carried them (null while platooning is off).</summary>
+    public PlatoonDiagnostics? Platoon { get; set; }
+
+    /// <summary>V2X drops by reason as last reported.</summary>
+    public Dictionary<string, long> V2xDrops { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>ACC spacing policy from the scenario parameters (desired gap = standstill + time gap × speed) for KPIs of trucks that report none.</summary>
+    public (double TimeGap, double StandstillGap) AccPolicy { get; set; } = (1.5, 5.0);
+
     public long LastAnsweredFrame { get; set; }
 
     /// <summary>Frames answered in time (counted once each).</summary>

@@ -75,7 +75,13 @@ public sealed record PassCriteria(
     double? MinTimeGap,
     double? MinDistance,
     double? MaxSpeedRmsError,
-    bool NoVehicleFailures);
+    bool NoVehicleFailures,
+    double? MaxStringStabilityRatio = null,
+    double StringStabilityFrom = PassCriteria.DefaultStringStabilityFrom)
+{
+    /// <summary>Default start of the string-stability window, s (engagement transients come before it).</summary>
+    public const double DefaultStringStabilityFrom = 5.0;
+}
 
 /// <summary>
 /// A validated scenario (SI units). <see cref="SourcePath"/> and <see cref="MapPath"/> are absolute paths.

@@ -633,7 +633,9 @@ internal sealed class ScenarioReader
             node.Number("min_time_gap", NumberRange.Positive("a positive time gap in seconds")),
             node.Number("min_distance", NumberRange.Positive("a positive distance in metres")),
             node.Number("max_speed_rms_error", NumberRange.Positive("a positive speed error in m/s")),
-            node.Boolean("no_vehicle_failures") ?? false);
+            node.Boolean("no_vehicle_failures") ?? false,
+            node.Number("max_string_stability_ratio", NumberRange.Positive("a positive ratio (peak spacing error of a follower over its predecessor's)")),
+            node.Number("string_stability_from", NumberRange.NonNegative("a time in seconds (≥ 0)")) ?? PassCriteria.DefaultStringStabilityFrom);
         node.RejectUnknownFields();
         return criteria;
     }

@@ -97,6 +97,12 @@ public sealed class SimVehicle
     /// <summary>Fraction of aerodynamic drag removed by drafting behind a leader, 0..1.</summary>
     public double DragReduction { get; internal set; }
 
+    /// <summary>Drive work at the wheels so far (positive traction force × speed, integrated), J. Trucks only.</summary>
+    public double TractionEnergy { get; internal set; }
+
+    /// <summary>Aerodynamic work saved by drafting so far (drag reduction × nominal drag × speed, integrated), J.</summary>
+    public double DraftingEnergySaved { get; internal set; }
+
     /// <summary>Nearest lane of the centre.</summary>
     public string LaneId { get; private set; }
 

@@ -402,6 +402,11 @@ public sealed class World
         v.ActuatorForce = force;
 
         var acceleration = (force - resistance) / body.Mass;
+        // Energy at the wheels: positive drive work, and the aerodynamic work drafting saved (drag without the
+        // reduction minus drag with it), both over this step at the speed it started with.
+        v.TractionEnergy += Math.Max(0.0, force) * speed * _dt;
+        var saved = Longitudinal.Resistance(body, Options.AirDensity, 0.0, speed, v.Grade) - resistance;
+        v.DraftingEnergySaved += Math.Max(0.0, saved) * speed * _dt;
         var distance = Longitudinal.Integrate(ref speed, ref acceleration, _dt);
         v.Speed = speed;
         v.Acceleration = acceleration;

@@ -65,6 +65,7 @@ internal static class KpiReport
                     json.WriteString("failure_reason", truck.FailureReason);
                 }
 
+                WritePlatoon(json, truck);
                 json.WriteNumber("missed_frames", truck.MissedFrames);
                 json.WriteNumber("late_frames", stats?.LateFrames ?? 0);
                 json.WriteNumber("stale_commands", stats?.StaleCommands ?? 0);
@@ -95,6 +96,18 @@ internal static class KpiReport
             }
 
             json.WriteEndArray();
+            if (kpi.V2XChannel is { } channel)
+            {
+                json.WriteStartObject("v2x_channel");
+                json.WriteNumber("sent", channel.Sent);
+                json.WriteNumber("delivered", channel.Delivered);
+                json.WriteNumber("out_of_range", channel.OutOfRange);
+                json.WriteNumber("lost_random", channel.LostRandom);
+                json.WriteNumber("lost_burst", channel.LostBurst);
+                json.WriteNumber("airtime", Round(channel.Airtime));
+                json.WriteEndObject();
+            }
+
             json.WriteStartObject("bridge");
             WriteNullable(json, "peak_rss_mb", bridgePeakMegabytes);
             WriteNullable(json, "cpu_seconds", System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
@@ -164,6 +177,91 @@ internal static class KpiReport
     private static string Fmt(double value) => value < 0 ? "-" : value.ToString("F2", CultureInfo.InvariantCulture);
 
     private static double Round(double value) => Math.Round(value, Digits);
+
+    private const double JoulesPerMegajoule = 1e6;
+    private const double JoulesPerKilowattHour = 3.6e6;
+    private const double MetresPerKilometre = 1000;
+
+    /// <summary>String stability, platoon behaviour, energy and V2X counters of one truck.</summary>
+    private static void WritePlatoon(Utf8JsonWriter json, AutomationStack.Bridge.Protocol.TruckKpi truck)
+    {
+        var p = truck.Platoon;
+        if (p is null)
+        {
+            return;
+        }
+
+        json.WriteStartObject("string_stability");
+        if (string.IsNullOrEmpty(p.PredecessorId))
+        {
+            json.WriteNull("predecessor");
+        }
+        else
+        {
+            json.WriteString("predecessor", p.PredecessorId);
+        }
+
+        WriteFinite(json, "peak_spacing_error", p.PeakSpacingError);
+        WriteFinite(json, "peak_acceleration", p.PeakAcceleration);
+        WriteFinite(json, "spacing_error_ratio", p.SpacingErrorRatio);
+        WriteFinite(json, "acceleration_ratio", p.AccelerationRatio);
+        json.WriteEndObject();
+
+        json.WriteStartObject("platoon");
+        json.WriteNumber("cacc_share", Round(p.CaccShare));
+        json.WriteStartArray("join_durations");
+        foreach (var d in p.JoinDurations)
+        {
+            json.WriteNumberValue(Round(d));
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("fallback_delays");
+        foreach (var d in p.FallbackDelays)
+        {
+            if (double.IsFinite(d))
+            {
+                json.WriteNumberValue(Round(d));
+            }
+            else
+            {
+                json.WriteNullValue();
+            }
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+
+        json.WriteStartObject("energy");
+        json.WriteNumber("traction_mj", Round(p.TractionEnergy / JoulesPerMegajoule));
+        json.WriteNumber("drafting_saved_mj", Round(p.DraftingEnergySaved / JoulesPerMegajoule));
+        WriteFinite(json, "traction_kwh_per_km", truck.DistanceTravelled > 0 ? p.TractionEnergy / JoulesPerKilowattHour / (truck.DistanceTravelled / MetresPerKilometre) : double.NaN);
+        json.WriteEndObject();
+
+        json.WriteStartObject("v2x");
+        json.WriteNumber("accepted", p.V2XAccepted);
+        json.WriteNumber("dropped", p.V2XDropped);
+        json.WriteStartObject("dropped_by_reason");
+        foreach (var (reason, count) in p.V2XDrops.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            json.WriteNumber(reason, count);
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteFinite(Utf8JsonWriter json, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            json.WriteNumber(name, Round(value));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
 
     private static void WriteNullable(Utf8JsonWriter json, string name, double? value)
     {

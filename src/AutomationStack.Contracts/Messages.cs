@@ -123,4 +123,5 @@ public readonly record struct PlatoonDiagnostics(
     double DesiredGap,
     uint PredecessorStationId,
     long V2xAccepted,
-    long V2xDropped);
+    long V2xDropped,
+    IReadOnlyDictionary<string, long>? V2xDropsByReason = null);

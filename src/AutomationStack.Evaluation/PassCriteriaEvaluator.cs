@@ -1,10 +1,10 @@
 namespace AutomationStack.Evaluation;
 
 /// <summary>Thresholds a run must meet; null = not checked.</summary>
-public sealed record Criteria(bool NoCollision, double? MinTimeGap, double? MinDistance, double? MaxSpeedRmsError, bool NoVehicleFailures);
+public sealed record Criteria(bool NoCollision, double? MinTimeGap, double? MinDistance, double? MaxSpeedRmsError, bool NoVehicleFailures, double? MaxStringStabilityRatio = null);
 
 /// <summary>Run-level facts the criteria are checked against.</summary>
-public sealed record RunFacts(int Collisions, IReadOnlyList<TruckKpis> Trucks, IReadOnlyList<string> FailedVehicles);
+public sealed record RunFacts(int Collisions, IReadOnlyList<TruckKpis> Trucks, IReadOnlyList<string> FailedVehicles, IReadOnlyList<TruckPlatoonKpis>? Platoon = null);
 
 /// <summary>Checks pass criteria; returns the list of failed criteria in words (empty = pass).</summary>
 public static class PassCriteriaEvaluator
@@ -34,6 +34,17 @@ public static class PassCriteriaEvaluator
             if (criteria.MaxSpeedRmsError is { } maxRms && truck.SpeedRmsError > maxRms)
             {
                 failed.Add(FormattableString.Invariant($"max_speed_rms_error: {truck.VehicleId} had {truck.SpeedRmsError:F2} m/s > {maxRms:F2} m/s"));
+            }
+        }
+
+        if (criteria.MaxStringStabilityRatio is { } maxRatio)
+        {
+            foreach (var truck in facts.Platoon ?? [])
+            {
+                if (double.IsFinite(truck.SpacingErrorRatio) && truck.SpacingErrorRatio > maxRatio)
+                {
+                    failed.Add(FormattableString.Invariant($"max_string_stability_ratio: {truck.VehicleId} amplified its predecessor's spacing error {truck.SpacingErrorRatio:F3}× > {maxRatio:F3}"));
+                }
             }
         }
 

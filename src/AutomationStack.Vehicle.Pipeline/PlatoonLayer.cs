@@ -32,6 +32,7 @@ internal sealed class PlatoonLayer : IDisposable
     private double _lastBrakeDemand;
     private bool _caccEngaged;
     private long _lastDropped;
+    private long _reportedDropped;
 
     public PlatoonLayer(VehicleSession session, PipelineOptions options, List<VehicleLogLine> log)
     {
@@ -182,7 +183,19 @@ internal sealed class PlatoonLayer : IDisposable
             _cacc.StandstillGap + (timeGap * Math.Max(speed, 0.0)),
             result.PredecessorStationId ?? 0,
             _v2x.Accepted,
-            _lastDropped);
+            _lastDropped,
+            ByReasonIfChanged());
+    }
+
+    private IReadOnlyDictionary<string, long>? ByReasonIfChanged()
+    {
+        if (_lastDropped == _reportedDropped)
+        {
+            return null;
+        }
+
+        _reportedDropped = _lastDropped;
+        return _v2x.DropCounts;
     }
 
     public void Dispose() => _v2x.Dispose();
