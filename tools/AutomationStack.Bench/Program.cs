@@ -7,7 +7,20 @@ using System.Text.Json;
 // N times per drive lane (local, then grpc, interleaved so that machine noise hits both alike) and reports real-time
 // factor, bridge per-step overhead per vehicle, and peak memory of every process.
 // Usage: AutomationStack.Bench [--scenario <file>] [--runs N] [--out <dir>] [--lanes local,grpc]
+//        AutomationStack.Bench string-stability [--out <dir>]   (the sinusoid CACC/ACC table of docs/platooning.md)
 var inv = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "string-stability")
+{
+    var tableOut = args.Length == 3 && args[1] == "--out" ? args[2] : Path.Combine("out", "bench", "string-stability");
+    if (args.Length is not (1 or 3) || (args.Length == 3 && args[1] != "--out"))
+    {
+        Console.Error.WriteLine("usage: bench string-stability [--out <dir>]");
+        return 2;
+    }
+
+    return await StringStabilityTable.RunAsync(FindRepoRoot(), Path.Combine(AppContext.BaseDirectory, "automationstack.dll"), tableOut);
+}
+
 string? scenario = null;
 var runs = 5;
 var outRoot = Path.Combine("out", "bench");
