@@ -37,6 +37,11 @@ public sealed class BridgeRun
     private readonly DriverInputSchedule _driverSchedule;
     private readonly V2xChannelEvent[] _channelEvents;
     private readonly Lazy<Platooning.Security.SimulationPki> _pki;
+    private readonly SortedDictionary<string, long> _attacksSent = new(StringComparer.Ordinal);
+    private Platooning.Security.V2xAttackFactory? _attackFactory;
+    private byte[]? _captured;
+    private double _nextAttackTime;
+    private int _attackIndex;
     private V2xChannelEvent? _activeChannelEvent;
     private readonly Dictionary<string, VehicleSlot> _slotsById = new(StringComparer.Ordinal);
     private readonly List<VehicleSlot> _slots = [];
@@ -213,6 +218,7 @@ public sealed class BridgeRun
             var time = _world.StampNs / (double)Units.NanosecondsPerSecond;
             UpdateDriverInputs(time);
             UpdateV2xChannel(time);
+            Attack(time);
             RecordGroundTruth();
             var t2 = Stopwatch.GetTimestamp();
             recordTicks += t2 - t1;
@@ -631,6 +637,55 @@ public sealed class BridgeRun
         return credentials;
     }
 
+    /// <summary>The scenario's V2V attacker, if any, sends its next malicious message when its period is due.</summary>
+    private void Attack(double time)
+    {
+        if (_scenario.Attacker is not { } settings || time < settings.From || time < _nextAttackTime || !_world.TryGet(settings.VehicleId, out _))
+        {
+            return;
+        }
+
+        _nextAttackTime = time + settings.Period - (_scenario.StepLength / 2);
+        _attackFactory ??= new Platooning.Security.V2xAttackFactory(_pki.Value, _world.StationIdOf(settings.VehicleId));
+        for (var tries = 0; tries < settings.Kinds.Count; tries++)
+        {
+            var name = settings.Kinds[_attackIndex++ % settings.Kinds.Count];
+            var kind = AttackKindOf(name);
+            if (kind == Platooning.Security.V2xAttackKind.Replay && _captured is null)
+            {
+                continue;
+            }
+
+            var victim = _slots.Count > 0 ? _slots[0].StationId : 1u;
+            var nowMs = V2xEpochMs + (ulong)(_world.StampNs / 1_000_000);
+            var envelope = _attackFactory.Create(kind, nowMs, victim, _captured ?? default);
+            _world.SendV2x(settings.VehicleId, envelope);
+            var count = _attacksSent.GetValueOrDefault(name) + 1;
+            _attacksSent[name] = count;
+            if (count == 1)
+            {
+                RecordEvent("v2x_attack", settings.VehicleId, $"first {name} message");
+            }
+
+            return;
+        }
+    }
+
+    private static Platooning.Security.V2xAttackKind AttackKindOf(string name) => name switch
+    {
+        "forged" => Platooning.Security.V2xAttackKind.Forged,
+        "untrusted_root" => Platooning.Security.V2xAttackKind.UntrustedRoot,
+        "expired_certificate" => Platooning.Security.V2xAttackKind.ExpiredCertificate,
+        "missing_permission" => Platooning.Security.V2xAttackKind.MissingPermission,
+        "impersonation" => Platooning.Security.V2xAttackKind.Impersonation,
+        "replay" => Platooning.Security.V2xAttackKind.Replay,
+        "stale" => Platooning.Security.V2xAttackKind.Stale,
+        "future_dated" => Platooning.Security.V2xAttackKind.FutureDated,
+        "truncated" => Platooning.Security.V2xAttackKind.Truncated,
+        "bit_flipped" => Platooning.Security.V2xAttackKind.BitFlipped,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown attack kind"),
+    };
+
     /// <summary>Puts the channel of the `v2x` event in force at <paramref name="time"/> (or the scenario's) into the world.</summary>
     private void UpdateV2xChannel(double time)
     {
@@ -897,6 +952,12 @@ public sealed class BridgeRun
             _world.SendV2x(slot.Id, m.Payload.Memory);
         }
 
+        if (_scenario.Attacker is not null && command.V2X.Count > 0 && slot.Index == 0)
+        {
+            // What a replay attacker captures off the air: the first truck's latest genuine message.
+            _captured = command.V2X[^1].Payload.ToByteArray();
+        }
+
         foreach (var line in command.Log)
         {
             line.Source = slot.Id;
@@ -1148,6 +1209,11 @@ public sealed class BridgeRun
                 DistanceTravelled = r.DistanceTravelled,
                 Platoon = platoonKpi,
             });
+        }
+
+        foreach (var (kind, count) in _attacksSent)
+        {
+            summary.V2XAttacks.Add(kind, count);
         }
 
         var channel = _world.V2xStats;

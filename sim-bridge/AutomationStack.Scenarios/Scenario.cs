@@ -103,4 +103,15 @@ public sealed record Scenario(
     WorldOptions World,
     IReadOnlyList<ScenarioVehicle> Vehicles,
     IReadOnlyList<ScenarioEvent> Events,
-    PassCriteria PassCriteria);
+    PassCriteria PassCriteria)
+{
+    /// <summary>A simulated V2V attacker, or null.</summary>
+    public V2xAttackerSettings? Attacker { get; init; }
+}
+
+/// <summary>
+/// A background vehicle that broadcasts malicious V2V messages: from <see cref="From"/> s, one message every
+/// <see cref="Period"/> s, cycling through <see cref="Kinds"/> (names of the attack kinds: forged, untrusted_root,
+/// expired_certificate, missing_permission, impersonation, replay, stale, future_dated, truncated, bit_flipped).
+/// </summary>
+public sealed record V2xAttackerSettings(string VehicleId, double From, double Period, IReadOnlyList<string> Kinds);

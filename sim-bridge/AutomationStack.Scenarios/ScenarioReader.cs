@@ -95,6 +95,7 @@ internal sealed class ScenarioReader
         var vehicles = ReadVehicles(root, map);
         var events = ReadEvents(root, duration, world.V2x);
         var pass = ReadPassCriteria(root);
+        var attacker = ReadAttacker(root, duration);
         root.RejectUnknownFields();
         _doc.ThrowIfErrors();
 
@@ -113,7 +114,62 @@ internal sealed class ScenarioReader
             world,
             vehicles.Select(v => v.Vehicle).ToArray(),
             events,
-            pass);
+            pass)
+        {
+            Attacker = attacker,
+        };
+    }
+
+    /// <summary>Attack kinds a `v2x_attacker` may cycle through.</summary>
+    public static readonly string[] AttackKinds =
+        ["forged", "untrusted_root", "expired_certificate", "missing_permission", "impersonation", "replay", "stale", "future_dated", "truncated", "bit_flipped"];
+
+    private V2xAttackerSettings? ReadAttacker(ConfigMapping root, double? duration)
+    {
+        var node = root.Mapping("v2x_attacker", "a mapping describing a V2V attacker (vehicle, from, period, kinds)");
+        if (node is null)
+        {
+            return null;
+        }
+
+        var vehicleNode = node.GetRequired("vehicle", "the id of a background vehicle that carries the attacker");
+        var vehicle = vehicleNode?.AsString("the id of a background vehicle that carries the attacker");
+        if (vehicleNode is not null && vehicle is not null && (!_declaredRoles.TryGetValue(vehicle, out var role) || role != VehicleRole.Background))
+        {
+            vehicleNode.Reject($"the id of a background vehicle ({string.Join(", ", _declaredRoles.Where(r => r.Value == VehicleRole.Background).Select(r => r.Key))})");
+            vehicle = null;
+        }
+
+        var from = node.Number("from", duration is { } d ? new NumberRange($"a time in seconds from 0 to below the duration {d:0.###}", 0, d, MaxExclusive: true) : NumberRange.NonNegative("a time in seconds (≥ 0)")) ?? 0;
+        var period = node.Number("period", NumberRange.Between(0.01, 10, "a period in seconds from 0.01 to 10")) ?? 0.1;
+        var kinds = new List<string>();
+        var list = node.Sequence("kinds", "a list of attack kinds");
+        if (list is null)
+        {
+            kinds.AddRange(AttackKinds);
+        }
+        else
+        {
+            foreach (var item in list.Items)
+            {
+                var kind = item.AsString($"one of {string.Join(", ", AttackKinds)}");
+                if (kind is null)
+                {
+                    continue;
+                }
+
+                if (Array.IndexOf(AttackKinds, kind) < 0)
+                {
+                    item.Reject($"one of {string.Join(", ", AttackKinds)}");
+                    continue;
+                }
+
+                kinds.Add(kind);
+            }
+        }
+
+        node.RejectUnknownFields();
+        return vehicle is null || kinds.Count == 0 ? null : new V2xAttackerSettings(vehicle, from, period, kinds);
     }
 
     private (string? Path, RoadNetwork? Map) ReadMap(ConfigMapping root)

@@ -96,6 +96,17 @@ internal static class KpiReport
             }
 
             json.WriteEndArray();
+            if (kpi.V2XAttacks.Count > 0)
+            {
+                json.WriteStartObject("v2x_attacks_sent");
+                foreach (var (kind, count) in kpi.V2XAttacks.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    json.WriteNumber(kind, count);
+                }
+
+                json.WriteEndObject();
+            }
+
             if (kpi.V2XChannel is { } channel)
             {
                 json.WriteStartObject("v2x_channel");

@@ -71,8 +71,12 @@ public sealed class SimulationPki : IDisposable
 
     public void Dispose() => _aaKey.Dispose();
 
+    /// <summary>An AT for <paramref name="subjectKey"/> issued by this run's authority with any validity and permissions (attack simulation).</summary>
+    internal V2xCertificate IssueWithAuthority(uint stationId, string label, ulong validFromMs, ulong validToMs, V2xPermissions permissions, ECDsa subjectKey) =>
+        V2xCertificate.Issue(Authority, _aaKey, CertificateKind.At, $"station {stationId} {label}", validFromMs, validToMs, permissions, stationId, subjectKey);
+
     /// <summary>A P-256 key whose scalar is HKDF(seed, label), re-derived with a counter in the rare case it is out of range.</summary>
-    private ECDsa DeriveKey(string label)
+    internal ECDsa DeriveKey(string label)
     {
         for (var attempt = 0; ; attempt++)
         {
