@@ -330,7 +330,7 @@ public sealed class ExternalVehicleOptionTests
     [TestCase("10.200.0.255", "--v2x-udp")]
     [TestCase("10.200.0.255:99999", "--v2x-udp")]
     [TestCase("127.0.0.1:47000", "--v2x-udp")]
-    [TestCase("192.0.2.255:47000", "--v2x-udp")]
+    [TestCase("198.51.100.255:47000", "--v2x-udp")]
     public async Task Vehicle_BadV2xUdp_ExitsTwoNamingOption(string value, string named)
     {
         var dll = Path.Combine(TestContext.CurrentContext.TestDirectory, "AutomationStack.Vehicle.dll");
@@ -344,7 +344,7 @@ public sealed class ExternalVehicleOptionTests
     public async Task Vehicle_V2xUdpInterfaceNotLocal_ExitsTwoNamingOption()
     {
         var dll = Path.Combine(TestContext.CurrentContext.TestDirectory, "AutomationStack.Vehicle.dll");
-        using var vehicle = CliProcess.Start("dotnet", ["exec", dll, "--bridge", "http://127.0.0.1:1", "--vehicle", "truck1", "--v2x-udp", "239.20.0.1:47000", "--v2x-udp-interface", "192.0.2.7"]);
+        using var vehicle = CliProcess.Start("dotnet", ["exec", dll, "--bridge", "http://127.0.0.1:1", "--vehicle", "truck1", "--v2x-udp", "239.20.0.1:47000", "--v2x-udp-interface", "198.51.100.7"]);
         var code = await vehicle.WaitAsync(Timeout);
         Assert.That(code, Is.EqualTo(2), vehicle.StandardError);
         Assert.That(vehicle.StandardError, Does.Contain("--v2x-udp-interface:"));

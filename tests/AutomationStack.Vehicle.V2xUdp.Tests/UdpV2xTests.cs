@@ -30,7 +30,7 @@ public sealed class UdpV2xOptionsTests
 
     [TestCase("eth0")]
     [TestCase("239.1.2.3")]
-    [TestCase("192.0.2.77")] // TEST-NET-1: never an address of this host
+    [TestCase("198.51.100.77")] // TEST-NET-2 (documentation range): not an address of a test host
     public void Parse_BadInterface_ThrowsNamingOption(string value)
     {
         var ex = Assert.Throws<UdpV2xConfigurationException>(() => UdpV2xOptions.Parse("239.20.0.1:47000", value));
@@ -58,8 +58,8 @@ public sealed class UdpV2xOptionsTests
     [Test]
     public void Transport_BroadcastAddressOfNoLocalSubnet_ThrowsNamingOption()
     {
-        // 192.0.2.255 (TEST-NET-1) is no subnet of this host: the receive socket cannot bind to it.
-        var options = UdpV2xOptions.Parse("192.0.2.255:47000", null);
+        // 198.51.100.255 (TEST-NET-2) is the broadcast address of no subnet of a test host: the receive socket cannot bind to it.
+        var options = UdpV2xOptions.Parse("198.51.100.255:47000", null);
         var ex = Assert.Throws<UdpV2xConfigurationException>(() => new UdpV2xTransport(options).Dispose());
         Assert.That(ex!.Option, Is.EqualTo("--v2x-udp"));
     }
