@@ -128,6 +128,7 @@ public static class RunCommand
                     var anyAddress = request.BindAddress is { } bound && (bound.Equals(System.Net.IPAddress.Any) || bound.Equals(System.Net.IPAddress.IPv6Any));
                     await stderr.WriteLineAsync(
                         $"external vehicles {string.Join(", ", external)}: attach with --bridge {server.Address} --vehicle <id>"
+                        + " (gRPC Drive stream over TCP)"
                         + (anyAddress ? " (listening on all interfaces: use one of this host's addresses)" : string.Empty)
                         + $"; waiting up to {scenario.AttachTimeout.ToString("F0", CultureInfo.InvariantCulture)} s").ConfigureAwait(false);
                 }
