@@ -11,7 +11,8 @@ namespace AutomationStack.Cli.Tests;
 /// <summary>
 /// External vehicle processes in Linux network namespaces: two namespaces joined by a bridge device in the root
 /// namespace (10.200.X.1/24 on the bridge, .2 and .3 in the namespaces, X random), <c>run --bind 10.200.X.1
-/// --external truck1,truck2</c>, and one vehicle process per namespace with <c>--v2x-udp 10.200.X.255:P</c>. The
+/// --external truck1,truck2</c>, and one vehicle process per namespace with <c>--v2x-udp 10.200.X.255:P</c> (or a
+/// 239.20.X.1 multicast group). The
 /// platoon must drive in CACC with V2X carried only by UDP. Needs root and <c>ip</c>; otherwise an explicit skip.
 /// Everything the test creates (processes, namespaces, links, output folder) is removed in <see cref="TearDown"/>.
 /// </summary>
@@ -59,12 +60,14 @@ public sealed partial class NetnsUdpPlatoonTests
         }
     }
 
-    [Test]
-    public async Task Run_ExternalVehiclesInNamespacesWithUdpV2x_FollowerInCaccNoCollision()
+    [TestCase("broadcast")]
+    [TestCase("multicast")]
+    public async Task Run_ExternalVehiclesInNamespacesWithUdpV2x_FollowerInCaccNoCollision(string addressing)
     {
         RequireNetworkNamespaces();
         var suffix = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.Next()))[..6];
-        var subnet = $"10.200.{FreeOctet()}";
+        var octet = FreeOctet();
+        var subnet = $"10.200.{octet}";
         var bridgeAddress = subnet + ".1";
         var bridgeDevice = $"br-as-{suffix}";
 
@@ -101,6 +104,8 @@ public sealed partial class NetnsUdpPlatoonTests
 
         var port = FreePort(bridgeAddress, SocketType.Stream, ProtocolType.Tcp);
         var v2xPort = FreePort(bridgeAddress, SocketType.Dgram, ProtocolType.Udp);
+        // Broadcast on the bridge subnet, or a link-local-scope multicast group (TTL 1) joined on the veth.
+        var v2xAddress = addressing == "multicast" ? $"239.20.{octet}.1" : $"{subnet}.255";
         _outDir = Path.Combine(Path.GetTempPath(), $"automationstack-netns-{suffix}");
         var scenario = Path.Combine(CliProcess.RepoRoot, "tests", "AutomationStack.Cli.Tests", "scenarios", "netns-udp-platoon.yaml");
         var port0 = port.ToString(CultureInfo.InvariantCulture);
@@ -115,7 +120,7 @@ public sealed partial class NetnsUdpPlatoonTests
             [
                 "netns", "exec", ns, DotnetHost(), "exec", vehicleDll,
                 "--bridge", $"http://{bridgeAddress}:{port0}", "--vehicle", id,
-                "--v2x-udp", $"{subnet}.255:{v2xPort.ToString(CultureInfo.InvariantCulture)}", "--v2x-udp-interface", address,
+                "--v2x-udp", $"{v2xAddress}:{v2xPort.ToString(CultureInfo.InvariantCulture)}", "--v2x-udp-interface", address,
             ]))));
         }
 
