@@ -1,10 +1,11 @@
 using System.Globalization;
+using System.Net;
 using AutomationStack.Cli;
 
 // automationstack — command-line entry point. `automationstack run <scenario> [options]`.
 const string Usage = """
 usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duration <s>] [--drive-lane local|grpc]
-                          [--in-process] [--quiet]
+                          [--in-process] [--quiet] [--bind <ip>] [--port <n>] [--external <id>[,<id>...]]
 
   run        run a scenario closed-loop: bridge + one vehicle process per stack truck;
              writes <out>/run.mcap and <out>/kpi.json
@@ -16,6 +17,12 @@ usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duratio
              plane (connect with its version check, world info) is gRPC either way
   --in-process  host the vehicle pipelines in this process (debugging; same lanes)
   --quiet    no progress output
+  --bind     IP address the bridge listens on (default 127.0.0.1: loopback only); another address exposes the
+             unauthenticated bridge to that network, so use it only on a closed test network
+  --port     TCP port the bridge listens on (default 0: a free port)
+  --external stack trucks whose vehicle process runs elsewhere (another machine or network namespace): no process
+             is started for them; the bridge prints its address and waits for them to attach (the scenario's
+             attach_timeout) like any other
 
 exit codes: 0 pass, 1 pass criteria failed, 2 bad input (nothing written), 3 run could not complete
 """;
@@ -39,6 +46,9 @@ double? duration = null;
 var inProcess = false;
 var lane = AutomationStack.Vehicle.BridgeClient.DriveLane.Local;
 var quiet = false;
+IPAddress? bind = null;
+var port = 0;
+var external = new List<string>();
 for (var i = 1; i < args.Length; i++)
 {
     var arg = args[i];
@@ -86,6 +96,35 @@ for (var i = 1; i < args.Length; i++)
             case "--quiet":
                 quiet = true;
                 break;
+            case "--bind":
+                var b = Value();
+                bind = IPAddress.TryParse(b, out var parsedBind) && (b.Contains(':', StringComparison.Ordinal) || b.Count(c => c == '.') == 3)
+                    ? parsedBind
+                    : throw new ArgumentException($"--bind: expected an IP address, got '{b}'");
+                break;
+            case "--port":
+                var p = Value();
+                port = int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var parsedPort) && parsedPort <= IPEndPoint.MaxPort
+                    ? parsedPort
+                    : throw new ArgumentException($"--port: expected a TCP port 0–65535 (0: a free port), got '{p}'");
+                break;
+            case "--external":
+                var e = Value();
+                foreach (var id in e.Split(','))
+                {
+                    var trimmed = id.Trim();
+                    if (trimmed.Length == 0)
+                    {
+                        throw new ArgumentException($"--external: expected vehicle ids separated by commas, got '{e}'");
+                    }
+
+                    if (!external.Contains(trimmed))
+                    {
+                        external.Add(trimmed);
+                    }
+                }
+
+                break;
             default:
                 if (arg.StartsWith('-') || scenario is not null)
                 {
@@ -119,7 +158,7 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    return await RunCommand.ExecuteAsync(new RunRequest(scenario, outDir, seed, duration, inProcess, quiet, Lane: lane), Console.Out, Console.Error, cancel.Token);
+    return await RunCommand.ExecuteAsync(new RunRequest(scenario, outDir, seed, duration, inProcess, quiet, Lane: lane, BindAddress: bind, Port: port, ExternalVehicles: external), Console.Out, Console.Error, cancel.Token);
 }
 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
 {

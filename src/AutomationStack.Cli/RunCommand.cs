@@ -18,11 +18,14 @@ public sealed record RunRequest(
     bool InProcessVehicles = false,
     bool Quiet = false,
     bool UnixSocket = true,
-    DriveLane Lane = DriveLane.Local);
+    DriveLane Lane = DriveLane.Local,
+    System.Net.IPAddress? BindAddress = null,
+    int Port = 0,
+    IReadOnlyList<string>? ExternalVehicles = null);
 
 /// <summary>
 /// <c>run &lt;scenario&gt;</c>: loads and validates the scenario, hosts the bridge, starts one vehicle process per
-/// stack truck, shows progress, writes <c>run.mcap</c> and <c>kpi.json</c>, prints a summary and returns the exit code.
+/// stack truck (except the external ones, which attach on their own), shows progress, writes <c>run.mcap</c> and <c>kpi.json</c>, prints a summary and returns the exit code.
 /// </summary>
 public static class RunCommand
 {
@@ -64,6 +67,25 @@ public static class RunCommand
             scenario = scenario with { Seed = seed };
         }
 
+        var external = request.ExternalVehicles ?? [];
+        foreach (var id in external)
+        {
+            var vehicle = scenario.Vehicles.FirstOrDefault(v => string.Equals(v.Id, id, StringComparison.Ordinal));
+            if (vehicle is null || vehicle.Role != VehicleRole.Stack)
+            {
+                var stack = string.Join(", ", scenario.Vehicles.Where(v => v.Role == VehicleRole.Stack).Select(v => v.Id));
+                var what = vehicle is null ? "unknown vehicle" : "not a stack truck:";
+                await stderr.WriteLineAsync($"error: --external: {what} '{id}' (stack trucks of '{scenario.Name}': {stack})").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+        }
+
+        if (request.Port is < 0 or > System.Net.IPEndPoint.MaxPort)
+        {
+            await stderr.WriteLineAsync($"error: --port: expected 0–65535, got {request.Port.ToString(CultureInfo.InvariantCulture)}").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+
         var outDir = Path.GetFullPath(request.OutDirectory);
         Directory.CreateDirectory(outDir);
         var recordingPath = Path.Combine(outDir, RecordingFileName);
@@ -85,7 +107,7 @@ public static class RunCommand
             BridgeServer server;
             try
             {
-                server = await BridgeServer.StartAsync(run, cancellationToken: cancellationToken, unixSocketPath: request.UnixSocket ? UnixSocketPath() : null, localDriveLane: lane != DriveLane.Grpc).ConfigureAwait(false);
+                server = await BridgeServer.StartAsync(run, request.BindAddress, request.Port, cancellationToken: cancellationToken, unixSocketPath: request.UnixSocket ? UnixSocketPath() : null, localDriveLane: lane != DriveLane.Grpc).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
             {
@@ -100,10 +122,26 @@ public static class RunCommand
                     await stderr.WriteLineAsync($"bridge listening on {server.Address} — scenario '{scenario.Name}', seed {scenario.Seed}, {scenario.Duration.ToString("F1", CultureInfo.InvariantCulture)} s, {run.StackVehicleIds.Count} stack truck(s), drive lane {lane.ToString().ToLowerInvariant()}").ConfigureAwait(false);
                 }
 
+                if (external.Count > 0)
+                {
+                    // Always printed (also with --quiet): whoever starts the external vehicles needs it.
+                    var anyAddress = request.BindAddress is { } bound && (bound.Equals(System.Net.IPAddress.Any) || bound.Equals(System.Net.IPAddress.IPv6Any));
+                    await stderr.WriteLineAsync(
+                        $"external vehicles {string.Join(", ", external)}: attach with --bridge {server.Address} --vehicle <id>"
+                        + " (gRPC Drive stream over TCP)"
+                        + (anyAddress ? " (listening on all interfaces: use one of this host's addresses)" : string.Empty)
+                        + $"; waiting up to {scenario.AttachTimeout.ToString("F0", CultureInfo.InvariantCulture)} s").ConfigureAwait(false);
+                }
+
                 try
                 {
                     foreach (var id in run.StackVehicleIds)
                     {
+                        if (external.Contains(id))
+                        {
+                            continue;
+                        }
+
                         var runner = request.InProcessVehicles
                             ? VehicleRunner.StartInProcess(id, server.LocalAddress, lane)
                             : VehicleRunner.StartProcess(id, server.LocalAddress, Path.Combine(outDir, "vehicles", id + ".log"), lane);

@@ -1,12 +1,24 @@
 using AutomationStack.Vehicle;
+using AutomationStack.Contracts;
 using AutomationStack.Vehicle.BridgeClient;
+using AutomationStack.Vehicle.V2xUdp;
 
 // One vehicle process per truck: `AutomationStack.Vehicle --bridge http://127.0.0.1:PORT --vehicle truck1`.
-const string Usage = "usage: AutomationStack.Vehicle --bridge <http://host:port | unix:///path> --vehicle <id> [--drive-lane auto|grpc|local]";
+const string Usage = """
+usage: AutomationStack.Vehicle --bridge <http://host:port | unix:///path> --vehicle <id> [--drive-lane auto|grpc|local]
+                               [--v2x-udp <address:port> [--v2x-udp-interface <ipv4>]]
+
+  --v2x-udp            send and receive V2X as UDP datagrams to/from an IPv4 broadcast address (e.g.
+                       10.200.0.255:47000) or multicast group (e.g. 239.20.0.1:47000) instead of the simulator's
+                       V2X channel
+  --v2x-udp-interface  local IPv4 address of the interface to send (and join the group) on
+""";
 
 string? bridge = null;
 string? vehicle = null;
 var lane = DriveLane.Auto;
+string? v2xUdp = null;
+string? v2xUdpInterface = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -25,6 +37,12 @@ for (var i = 0; i < args.Length; i++)
             }
 
             break;
+        case "--v2x-udp" when i + 1 < args.Length:
+            v2xUdp = args[++i];
+            break;
+        case "--v2x-udp-interface" when i + 1 < args.Length:
+            v2xUdpInterface = args[++i];
+            break;
         case "-h" or "--help":
             Console.WriteLine(Usage);
             return VehicleExitCodes.Ok;
@@ -40,6 +58,26 @@ if (bridge is null || vehicle is null || !Uri.TryCreate(bridge, UriKind.Absolute
     return VehicleExitCodes.BadArguments;
 }
 
+UdpV2xOptions? udpOptions = null;
+if (v2xUdp is null && v2xUdpInterface is not null)
+{
+    Console.Error.WriteLine($"vehicle: --v2x-udp-interface needs --v2x-udp\n{Usage}");
+    return VehicleExitCodes.BadArguments;
+}
+
+if (v2xUdp is not null)
+{
+    try
+    {
+        udpOptions = UdpV2xOptions.Parse(v2xUdp, v2xUdpInterface);
+    }
+    catch (UdpV2xConfigurationException ex)
+    {
+        Console.Error.WriteLine($"vehicle: {ex.Message}\n{Usage}");
+        return VehicleExitCodes.BadArguments;
+    }
+}
+
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -48,9 +86,27 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 await using var world = new BridgeVehicleInterface(address, vehicle, new BridgeClientOptions { Lane = lane });
+UdpV2xVehicleInterface? udp;
 try
 {
-    var frames = await VehicleHost.RunAsync(world, stop.Token);
+    // Sockets open before the bridge is contacted: a bad address fails fast, naming the option.
+    udp = udpOptions is null ? null : new UdpV2xVehicleInterface(world, udpOptions, leaveInnerOpen: true);
+}
+catch (UdpV2xConfigurationException ex)
+{
+    Console.Error.WriteLine($"vehicle {vehicle}: {ex.Message}");
+    return VehicleExitCodes.BadArguments;
+}
+
+await using var udpScope = udp;
+try
+{
+    if (udp is not null)
+    {
+        Console.Error.WriteLine($"vehicle {vehicle}: V2X over UDP to {udp.Destination}{(v2xUdpInterface is null ? string.Empty : $" via {v2xUdpInterface}")}");
+    }
+
+    var frames = await VehicleHost.RunAsync(udp ?? (IVehicleInterface)world, stop.Token);
     Console.Error.WriteLine($"vehicle {vehicle}: {frames} frames, run ended: {world.EndReason}");
     return VehicleExitCodes.Ok;
 }
@@ -68,4 +124,11 @@ catch (OperationCanceledException)
 {
     Console.Error.WriteLine($"vehicle {vehicle}: stopped");
     return VehicleExitCodes.Ok;
+}
+finally
+{
+    if (udp?.Counters is { } c)
+    {
+        Console.Error.WriteLine($"vehicle {vehicle}: v2x-udp sent {c.Sent}, send errors {c.SendErrors}, received {c.Received}, own echoes {c.OwnIgnored}, malformed {c.Malformed}, queue overflow {c.QueueOverflow}, receive errors {c.ReceiveErrors}");
+    }
 }
