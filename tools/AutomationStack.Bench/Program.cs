@@ -8,17 +8,21 @@ using System.Text.Json;
 // factor, bridge per-step overhead per vehicle, and peak memory of every process.
 // Usage: AutomationStack.Bench [--scenario <file>] [--runs N] [--out <dir>] [--lanes local,grpc]
 //        AutomationStack.Bench string-stability [--out <dir>]   (the sinusoid CACC/ACC table of docs/platooning.md)
+//        AutomationStack.Bench platoon-scenarios [--out <dir>]  (one row per shipped platoon scenario)
 var inv = CultureInfo.InvariantCulture;
-if (args.Length > 0 && args[0] == "string-stability")
+if (args.Length > 0 && args[0] is "string-stability" or "platoon-scenarios")
 {
-    var tableOut = args.Length == 3 && args[1] == "--out" ? args[2] : Path.Combine("out", "bench", "string-stability");
+    var tableOut = args.Length == 3 && args[1] == "--out" ? args[2] : Path.Combine("out", "bench", args[0]);
     if (args.Length is not (1 or 3) || (args.Length == 3 && args[1] != "--out"))
     {
-        Console.Error.WriteLine("usage: bench string-stability [--out <dir>]");
+        Console.Error.WriteLine($"usage: bench {args[0]} [--out <dir>]");
         return 2;
     }
 
-    return await StringStabilityTable.RunAsync(FindRepoRoot(), Path.Combine(AppContext.BaseDirectory, "automationstack.dll"), tableOut);
+    var cliDll = Path.Combine(AppContext.BaseDirectory, "automationstack.dll");
+    return args[0] == "string-stability"
+        ? await StringStabilityTable.RunAsync(FindRepoRoot(), cliDll, tableOut)
+        : await PlatoonScenarioTable.RunAsync(FindRepoRoot(), cliDll, tableOut);
 }
 
 string? scenario = null;
