@@ -93,7 +93,8 @@ public class LaneChangeTests
     {
         var world = new World(TestWorlds.Straight(laneCount: 2), TestWorlds.NoiseFree(), TestWorlds.Seed);
         world.AddTruck("truck", TruckParameters.Default, TestWorlds.LaneZero, 100, 20);
-        world.AddBackground("car", BackgroundBodies.Car, new IdmParameters { DesiredSpeed = 20 }, TestWorlds.LaneOne, 100, 20);
+        // Beside the truck, slightly ahead (so the car has no leader and holds its speed), boxes overlapping in s.
+        world.AddBackground("car", BackgroundBodies.Car, new IdmParameters { DesiredSpeed = 20 }, TestWorlds.LaneOne, 105, 20);
 
         TestWorlds.Run(world, 2);
         Assert.That(world.CollisionCount, Is.Zero);
