@@ -514,7 +514,8 @@ public sealed class World
         {
             // Quintic lateral profile towards the target centreline; the heading turns with the lateral velocity.
             v.LaneChangeElapsed += _dt;
-            var tau = Math.Min(1.0, v.LaneChangeElapsed / v.LaneChangeDuration);
+            // Ends on the step nearest to the duration (summed step lengths carry rounding).
+            var tau = v.LaneChangeElapsed + (Half * _dt) >= v.LaneChangeDuration ? 1.0 : v.LaneChangeElapsed / v.LaneChangeDuration;
             var tau3 = tau * tau * tau;
             var progress = tau3 * (10.0 - (15.0 * tau) + (6.0 * tau * tau));
             var rate = 30.0 * tau * tau * (1.0 - tau) * (1.0 - tau) / v.LaneChangeDuration;

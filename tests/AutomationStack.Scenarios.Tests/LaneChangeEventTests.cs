@@ -75,16 +75,16 @@ public class LaneChangeEventTests
         var path = Path.Combine(TempDirectory, $"{Guid.NewGuid():N}.yaml");
         var map = Path.Combine(TestFiles.RepoRoot, "sim-bridge", "maps", "corridor-a.yaml");
         var indented = string.Join("\n", events.Split('\n').Select(l => "  " + l.Trim()));
-        File.WriteAllText(path, $"""
+        File.WriteAllText(path, $$"""
             format: automationstack-scenario/1
             name: lc
-            map: {map}
+            map: {{map}}
             duration: 60
             vehicles:
-              - {{id: t, role: stack, lane: A1/0, s: 100, speed_kph: 50}}
-              - {{id: car1, role: background, lane: A1/1, s: 100, speed_kph: 50}}
+              - {id: t, role: stack, lane: A1/0, s: 100, speed_kph: 50}
+              - {id: car1, role: background, lane: A1/1, s: 100, speed_kph: 50}
             events:
-            {indented}
+            {{indented}}
             """);
         return path;
     }
