@@ -1134,6 +1134,7 @@ public sealed class PlatoonAgent
             hasPredecessor ? predecessor : null,
             hasPredecessor ? pcm.Speed : 0,
             hasPredecessor ? pcm.DesiredAcceleration : 0,
+            hasPredecessor ? pcm.Acceleration : 0,
             hasPredecessor ? PcmGap(pcm) : 0,
             successor,
             state == PlatoonState.Emergency ? emergencyDeceleration : 0,

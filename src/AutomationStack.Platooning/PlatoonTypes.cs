@@ -103,6 +103,7 @@ public sealed record PlatoonStepResult(
     uint? PredecessorStationId,
     double PredecessorSpeed,
     double PredecessorDesiredAcceleration,
+    double PredecessorAcceleration,
     double PredecessorGapFromPcm,
     uint? SuccessorStationId,
     double EmergencyDeceleration,

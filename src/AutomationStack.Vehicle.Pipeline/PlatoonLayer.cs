@@ -134,7 +134,7 @@ internal sealed class PlatoonLayer : IDisposable
                     _caccEngaged = true;
                 }
 
-                var output = _cacc.Step(new CaccInput(ego.Speed, ego.Acceleration, gap, result.PredecessorSpeed, result.PredecessorDesiredAcceleration, dt));
+                var output = _cacc.Step(new CaccInput(ego.Speed, ego.Acceleration, gap, result.PredecessorSpeed, result.PredecessorDesiredAcceleration, dt, result.PredecessorAcceleration));
                 a = safety ? Math.Min(output.Acceleration, acc.Acceleration) : output.Acceleration;
                 _lastDesiredAcceleration = output.DesiredAcceleration;
                 break;
