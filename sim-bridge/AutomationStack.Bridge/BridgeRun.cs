@@ -36,6 +36,8 @@ public sealed class BridgeRun
     private readonly World _world;
     private readonly DriverInputSchedule _driverSchedule;
     private readonly V2xChannelEvent[] _channelEvents;
+    private readonly LaneChangeEvent[] _laneChanges;
+    private int _nextLaneChange;
     private readonly Lazy<Platooning.Security.SimulationPki> _pki;
     private readonly SortedDictionary<string, long> _attacksSent = new(StringComparer.Ordinal);
     private Platooning.Security.V2xAttackFactory? _attackFactory;
@@ -83,6 +85,7 @@ public sealed class BridgeRun
         _world = new World(scenario.Map, scenario.World with { StepLength = scenario.StepLength }, scenario.Seed);
         _driverSchedule = new DriverInputSchedule(scenario);
         _channelEvents = [.. scenario.Events.OfType<V2xChannelEvent>().OrderBy(e => e.At)];
+        _laneChanges = [.. scenario.Events.OfType<LaneChangeEvent>().OrderBy(e => e.At)];
         _pki = new Lazy<Platooning.Security.SimulationPki>(() => new Platooning.Security.SimulationPki(scenario.Seed, V2xEpochMs), LazyThreadSafetyMode.ExecutionAndPublication);
         var truckIds = new List<string>();
         foreach (var v in scenario.Vehicles)
@@ -219,6 +222,7 @@ public sealed class BridgeRun
             UpdateDriverInputs(time);
             UpdateV2xChannel(time);
             Attack(time);
+            StartLaneChanges(time);
             RecordGroundTruth();
             var t2 = Stopwatch.GetTimestamp();
             recordTicks += t2 - t1;
@@ -712,6 +716,31 @@ public sealed class BridgeRun
         _world.SetV2xChannel(active?.Channel ?? _scenario.World.V2x);
         _platoonKpi.NoteChannelChange(time);
         RecordEvent("v2x_channel", string.Empty, active is null ? "scenario channel restored" : DescribeChannel(active.Channel));
+    }
+
+    /// <summary>Starts the background vehicles' lane changes that are due at <paramref name="time"/>; each is recorded as a `lane_change` event.</summary>
+    private void StartLaneChanges(double time)
+    {
+        while (_nextLaneChange < _laneChanges.Length && _laneChanges[_nextLaneChange].At <= time)
+        {
+            var e = _laneChanges[_nextLaneChange++];
+            if (!_world.TryGet(e.VehicleId, out var vehicle))
+            {
+                RecordEvent("lane_change", e.VehicleId, "vehicle not in the world; lane change skipped");
+                continue;
+            }
+
+            var from = vehicle.LaneId;
+            try
+            {
+                _world.StartLaneChange(e.VehicleId, e.TargetLaneId, e.Duration);
+                RecordEvent("lane_change", e.VehicleId, string.Create(CultureInfo.InvariantCulture, $"{from} -> {e.TargetLaneId} over {e.Duration:0.##} s"));
+            }
+            catch (ArgumentException ex)
+            {
+                RecordEvent("lane_change", e.VehicleId, "lane change skipped: " + ex.Message);
+            }
+        }
     }
 
     private static string DescribeChannel(V2xChannelOptions c) => string.Create(

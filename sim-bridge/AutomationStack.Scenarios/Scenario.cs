@@ -69,6 +69,13 @@ public sealed record PlatoonEvent(double At, string VehicleId, PlatoonCommand Co
 /// </summary>
 public sealed record V2xChannelEvent(double At, double? Until, V2xChannelOptions Channel) : ScenarioEvent(At, string.Empty);
 
+/// <summary>
+/// Background vehicle <see cref="ScenarioEvent.VehicleId"/> changes into lane <see cref="TargetLaneId"/>: it moves
+/// laterally to the target lane's centreline over <see cref="Duration"/> s (smooth quintic profile) and then follows
+/// that lane with its car-following model. The only event type for a background vehicle.
+/// </summary>
+public sealed record LaneChangeEvent(double At, string VehicleId, string TargetLaneId, double Duration) : ScenarioEvent(At, VehicleId);
+
 /// <summary>What a run must satisfy to pass. Null thresholds are not checked. MinTimeGap s, MinDistance m, MaxSpeedRmsError m/s.</summary>
 public sealed record PassCriteria(
     bool NoCollision,

@@ -21,6 +21,13 @@ internal sealed class ScenarioReader
     public const double MaxSpeedKph = 250.0;
     public const double MaxDecelerationCap = 15.0;
     public const double DefaultBrakeMaxDuration = 30.0;
+
+    /// <summary>Default duration of a background vehicle's lane change, s.</summary>
+    public const double DefaultLaneChangeDuration = 4.0;
+
+    /// <summary>Longest lane change, s.</summary>
+    public const double MaxLaneChangeDuration = 30.0;
+
     public const double MaxDuration = 86_400.0;
 
     private static readonly KeyValuePair<string, ScenarioMode>[] Modes =
@@ -30,7 +37,7 @@ internal sealed class ScenarioReader
         [new("stack", VehicleRole.Stack), new("background", VehicleRole.Background)];
 
     private static readonly KeyValuePair<string, EventType>[] EventTypes =
-        [new("set_speed", EventType.SetSpeed), new("ramp", EventType.Ramp), new("sinusoid", EventType.Sinusoid), new("brake", EventType.Brake), new("v2x", EventType.V2x), new("platoon", EventType.Platoon)];
+        [new("set_speed", EventType.SetSpeed), new("ramp", EventType.Ramp), new("sinusoid", EventType.Sinusoid), new("brake", EventType.Brake), new("v2x", EventType.V2x), new("platoon", EventType.Platoon), new("lane_change", EventType.LaneChange)];
 
     private static readonly KeyValuePair<string, PlatoonCommand>[] PlatoonActions =
         [new("create", PlatoonCommand.Create), new("join", PlatoonCommand.Join), new("leave", PlatoonCommand.Leave), new("split", PlatoonCommand.Split), new("merge", PlatoonCommand.Merge), new("change_gap", PlatoonCommand.ChangeGap)];
@@ -70,6 +77,7 @@ internal sealed class ScenarioReader
         Brake,
         V2x,
         Platoon,
+        LaneChange,
     }
 
     public Scenario Read()
@@ -93,7 +101,7 @@ internal sealed class ScenarioReader
         var world = ReadWorld(root, step);
         ReadBlueprints(root);
         var vehicles = ReadVehicles(root, map);
-        var events = ReadEvents(root, duration, world.V2x);
+        var events = ReadEvents(root, duration, world.V2x, map);
         var pass = ReadPassCriteria(root);
         var attacker = ReadAttacker(root, duration);
         root.RejectUnknownFields();
@@ -495,7 +503,7 @@ internal sealed class ScenarioReader
         }
     }
 
-    private List<ScenarioEvent> ReadEvents(ConfigMapping root, double? duration, V2xChannelOptions channel)
+    private List<ScenarioEvent> ReadEvents(ConfigMapping root, double? duration, V2xChannelOptions channel, RoadNetwork? map)
     {
         var events = new List<ScenarioEvent>();
         var list = root.Sequence("events", "a list of events");
@@ -525,6 +533,24 @@ internal sealed class ScenarioReader
                 if (e.Get("vehicle") is { } stray)
                 {
                     stray.Error("a v2x event changes the channel for everyone; it takes no vehicle");
+                }
+            }
+            else if (type == EventType.LaneChange)
+            {
+                var vehicleNode = e.GetRequired("vehicle", "the id of a background vehicle");
+                vehicleId = vehicleNode?.AsString("the id of a background vehicle");
+                if (vehicleNode is not null && vehicleId is not null)
+                {
+                    if (!roles.TryGetValue(vehicleId, out var role))
+                    {
+                        vehicleNode.Reject($"the id of a background vehicle ({string.Join(", ", roles.Where(r => r.Value == VehicleRole.Background).Select(r => r.Key))})");
+                        vehicleId = null;
+                    }
+                    else if (role != VehicleRole.Background)
+                    {
+                        vehicleNode.Error($"lane_change applies only to background vehicles; '{vehicleId}' has role stack (its lane is the stack's business)");
+                        vehicleId = null;
+                    }
                 }
             }
             else
@@ -604,6 +630,22 @@ internal sealed class ScenarioReader
                         }
 
                         ev = action is { } a ? new PlatoonEvent(t, v, a, platoonId ?? 0, index ?? 0, timeGap ?? 0) : null;
+                        break;
+                    }
+
+                case EventType.LaneChange:
+                    {
+                        var laneNode = e.GetRequired("lane", "a lane id of the map, e.g. A1/1");
+                        var laneId = laneNode?.AsString("a lane id of the map, e.g. A1/1");
+                        if (laneNode is not null && laneId is not null && map is not null && !map.TryGetLane(laneId, out _))
+                        {
+                            laneNode.Reject($"a lane of map '{map.Name}' ({string.Join(", ", map.Lanes.Select(l => l.Id).Take(12))})");
+                            laneId = null;
+                        }
+
+                        var length = e.Number("duration", new NumberRange($"a lane-change duration in seconds above 0 and at most {MaxLaneChangeDuration}", 0, MaxLaneChangeDuration, MinExclusive: true))
+                            ?? DefaultLaneChangeDuration;
+                        ev = laneId is not null ? new LaneChangeEvent(t, v, laneId, length) : null;
                         break;
                     }
 

@@ -151,6 +151,18 @@ public sealed class SimVehicle
 
     internal IdmParameters? Idm { get; init; }
 
+    /// <summary>Lateral offset from the target lane's centreline when the running lane change started, m (left positive).</summary>
+    internal double LaneChangeStartOffset { get; set; }
+
+    /// <summary>Length of the running lane change, s; 0 when none is running.</summary>
+    internal double LaneChangeDuration { get; set; }
+
+    /// <summary>Time since the running lane change started, s.</summary>
+    internal double LaneChangeElapsed { get; set; }
+
+    /// <summary>True while a background vehicle moves laterally into its (new) lane.</summary>
+    public bool ChangingLane => LaneChangeDuration > 0;
+
     /// <summary>Lane followed by the minimal-risk stop (the nearest lane when it started).</summary>
     internal Lane? FallbackLane { get; set; }
 

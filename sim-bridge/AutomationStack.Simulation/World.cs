@@ -27,6 +27,9 @@ public sealed class World
 
     private const double Half = 0.5;
 
+    /// <summary>Speed floor for the heading of a lane change at (near) standstill, m/s.</summary>
+    private const double LaneChangeMinimumSpeed = 1.0;
+
     private readonly List<SimVehicle> _vehicles = [];
     private readonly ReadOnlyCollection<SimVehicle> _vehiclesView;
     private readonly Dictionary<string, SimVehicle> _byId = new(StringComparer.Ordinal);
@@ -189,6 +192,52 @@ public sealed class World
         v.Throttle = Math.Clamp(FiniteOrZero(throttle), 0.0, 1.0);
         v.Brake = Math.Clamp(FiniteOrZero(brake), 0.0, 1.0);
         v.SteeringRequest = FiniteOrZero(steeringAngle);
+    }
+
+    /// <summary>
+    /// Starts a lane change of a background vehicle into <paramref name="laneId"/>: from now on the vehicle belongs to
+    /// the target lane (its car-following model follows the target lane's traffic, its arc length is along the target
+    /// lane) and its lateral offset from the target centreline goes from the current offset to 0 over
+    /// <paramref name="duration"/> s with the quintic profile 1 − (10τ³ − 15τ⁴ + 6τ⁵), zero lateral speed and
+    /// acceleration at both ends; the heading follows the lateral motion. Other vehicles count it as in the target lane
+    /// once its centre is within half a lane width of the centreline. A change that is running is replaced, starting
+    /// from where the vehicle is. Deterministic (no random draws).
+    /// </summary>
+    /// <exception cref="ArgumentException">unknown lane, a vehicle that is not background traffic, or a position
+    /// outside the target lane's arc-length range.</exception>
+    public void StartLaneChange(string id, string laneId, double duration)
+    {
+        ArgumentNullException.ThrowIfNull(laneId);
+        var v = Get(id);
+        if (v.Role != VehicleRole.Background)
+        {
+            throw new ArgumentException($"Vehicle '{id}' is not background traffic; only background vehicles change lanes on command.", nameof(id));
+        }
+
+        if (!(duration > 0) || double.IsInfinity(duration))
+        {
+            throw new ArgumentOutOfRangeException(nameof(duration), duration, "A lane change needs a positive finite duration.");
+        }
+
+        if (!Map.TryGetLane(laneId, out var target))
+        {
+            throw new ArgumentException($"Unknown lane '{laneId}'.", nameof(laneId));
+        }
+
+        var p = target.Centreline.Project(new Vec2(v.X, v.Y));
+        if (p.S < 0 || p.S > target.Centreline.Length)
+        {
+            throw new ArgumentException($"Vehicle '{id}' (s = {v.S:0.##} m on {v.LaneId}) is outside lane '{laneId}'.", nameof(laneId));
+        }
+
+        v.SetLane(target);
+        v.S = p.S;
+        v.Offset = p.Offset;
+        v.SegmentHint = p.Segment;
+        v.LaneChangeStartOffset = p.Offset;
+        v.LaneChangeElapsed = 0;
+        v.LaneChangeDuration = duration;
+        RefreshLeaders();
     }
 
     /// <summary>
@@ -465,6 +514,30 @@ public sealed class World
         var s = v.S + distance;
         var segment = v.SegmentHint;
         var (point, heading) = LaneGeometry.PointAt(lane.Centreline, s, ref segment);
+        var offset = 0.0;
+        if (v.ChangingLane)
+        {
+            // Quintic lateral profile towards the target centreline; the heading turns with the lateral velocity.
+            v.LaneChangeElapsed += _dt;
+            // Ends on the step nearest to the duration (summed step lengths carry rounding).
+            var tau = v.LaneChangeElapsed + (Half * _dt) >= v.LaneChangeDuration ? 1.0 : v.LaneChangeElapsed / v.LaneChangeDuration;
+            var tau3 = tau * tau * tau;
+            var progress = tau3 * (10.0 - (15.0 * tau) + (6.0 * tau * tau));
+            var rate = 30.0 * tau * tau * (1.0 - tau) * (1.0 - tau) / v.LaneChangeDuration;
+            offset = v.LaneChangeStartOffset * (1.0 - progress);
+            var lateralSpeed = -v.LaneChangeStartOffset * rate;
+            var normal = new Vec2(-Math.Sin(heading), Math.Cos(heading));
+            point += normal * offset;
+            heading += Math.Atan2(lateralSpeed, Math.Max(speed, LaneChangeMinimumSpeed));
+            if (tau >= 1.0)
+            {
+                offset = 0.0;
+                v.LaneChangeDuration = 0;
+                v.LaneChangeElapsed = 0;
+                v.LaneChangeStartOffset = 0;
+            }
+        }
+
         var turn = heading - v.Heading;
         if (turn != 0)
         {
@@ -477,6 +550,7 @@ public sealed class World
         v.X = point.X;
         v.Y = point.Y;
         v.S = s;
+        v.Offset = offset;
         v.SegmentHint = segment;
         v.RearX = point.X - (body.RearAxleToCentre * Math.Cos(heading));
         v.RearY = point.Y - (body.RearAxleToCentre * Math.Sin(heading));

@@ -29,6 +29,13 @@ public sealed record CaccOptions
     /// <summary>Jerk limit when the request falls (more braking), m/s³.</summary>
     public double MaxBrakeJerk { get; init; } = 10.0;
 
+    /// <summary>
+    /// How far the positive feed-forward may exceed the predecessor's measured acceleration, m/s². A predecessor that
+    /// wants to accelerate but cannot (engine power on a grade, its own limits) would otherwise pull the follower
+    /// closer than the spacing policy; braking feed-forward is never limited.
+    /// </summary>
+    public double FeedForwardExcess { get; init; } = 0.3;
+
     /// <summary>How fast the time-gap reference moves when the target changes (opening or closing a gap), s per s.</summary>
     public double TimeGapRate { get; init; } = 0.1;
 
@@ -38,9 +45,17 @@ public sealed record CaccOptions
 /// <summary>
 /// One CACC step's inputs: own speed m/s and measured acceleration m/s²; gap to the predecessor (radar, bumper to rear)
 /// m; predecessor speed m/s (radar range rate + own speed, or its PCM); the predecessor's communicated desired
-/// acceleration m/s² (its PCM feed-forward); step length s.
+/// acceleration m/s² (its PCM feed-forward); step length s; the predecessor's measured acceleration m/s² (its PCM's
+/// actual acceleration; NaN = unknown, the feed-forward is then used as it is).
 /// </summary>
-public readonly record struct CaccInput(double Speed, double Acceleration, double Gap, double PredecessorSpeed, double PredecessorDesiredAcceleration, double Dt);
+public readonly record struct CaccInput(
+    double Speed,
+    double Acceleration,
+    double Gap,
+    double PredecessorSpeed,
+    double PredecessorDesiredAcceleration,
+    double Dt,
+    double PredecessorAcceleration = double.NaN);
 
 /// <summary>
 /// The request m/s² (limited), the controller's desired acceleration u m/s² (unlimited law output, what this truck
@@ -134,7 +149,7 @@ public sealed class CaccController
         var desiredGap = o.StandstillGap + (h * v);
         var e = input.Gap - desiredGap;
         var eDot = input.PredecessorSpeed - input.Speed - (h * input.Acceleration);
-        var uDot = (-_u + (o.GapGain * e) + (o.GapRateGain * eDot) + input.PredecessorDesiredAcceleration) / h;
+        var uDot = (-_u + (o.GapGain * e) + (o.GapRateGain * eDot) + FeedForward(input)) / h;
         if (dt > 0 && double.IsFinite(uDot))
         {
             _u += uDot * dt;
@@ -156,5 +171,17 @@ public sealed class CaccController
 
         _last = a;
         return new CaccOutput(a, _u, desiredGap, h);
+    }
+
+    /// <summary>
+    /// The predecessor's desired acceleration, its positive part limited to its measured acceleration +
+    /// <see cref="CaccOptions.FeedForwardExcess"/>: a predecessor that cannot accelerate as it wishes does not pull
+    /// this truck into its gap.
+    /// </summary>
+    private double FeedForward(in CaccInput input)
+    {
+        var desired = input.PredecessorDesiredAcceleration;
+        var actual = input.PredecessorAcceleration;
+        return desired > 0 && double.IsFinite(actual) ? Math.Min(desired, Math.Max(actual, 0.0) + _options.FeedForwardExcess) : desired;
     }
 }

@@ -41,6 +41,9 @@ public sealed class PlatoonAgent
     private uint? predecessor;
     private uint? successor;
     private long lastPredecessorPcmMs = long.MinValue;
+
+    /// <summary>When (our clock) the predecessor's last PCM was processed; the step-wise continuity check uses it.</summary>
+    private long lastPredecessorReceivedMs = long.MinValue;
     private long? recoveryStartMs;
     private long? cutInSinceMs;
     private long? cutInClearSinceMs;
@@ -229,6 +232,7 @@ public sealed class PlatoonAgent
         }
 
         lastPredecessorPcmMs = time;
+        lastPredecessorReceivedMs = now.NowMs;
         if (pcm.Status.HasFlag(PcmStatus.EmergencyBrake))
         {
             // The announced deceleration is the PCM's (negative) desired acceleration; our maximum when it is missing.
@@ -933,7 +937,11 @@ public sealed class PlatoonAgent
 
         if (front == FrontState.Recovering)
         {
-            if (age > ContinuityMs)
+            // Continuity is about the interval between PCMs (checked between generation times in OnPcm). While
+            // waiting for the next one, count from when the last one arrived, not from its generation time: the
+            // latter includes the channel latency, so with any latency a single lost PCM (a 100 ms interval, still
+            // continuous) would restart the count and recovery would hardly ever complete under random loss.
+            if (now.NowMs - lastPredecessorReceivedMs > ContinuityMs)
             {
                 recoveryStartMs = null;
             }
@@ -1126,6 +1134,7 @@ public sealed class PlatoonAgent
             hasPredecessor ? predecessor : null,
             hasPredecessor ? pcm.Speed : 0,
             hasPredecessor ? pcm.DesiredAcceleration : 0,
+            hasPredecessor ? pcm.Acceleration : 0,
             hasPredecessor ? PcmGap(pcm) : 0,
             successor,
             state == PlatoonState.Emergency ? emergencyDeceleration : 0,

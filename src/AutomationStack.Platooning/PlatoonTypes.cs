@@ -18,7 +18,11 @@ public enum PlatoonRequestKind
 /// <summary>A command. CreatePlatoon/Join/Merge use PlatoonId (Merge: the front platoon's id), Split uses Index, ChangeGap uses TimeGap (s).</summary>
 public readonly record struct PlatoonRequest(PlatoonRequestKind Kind, uint PlatoonId = 0, byte Index = 0, double TimeGap = 0);
 
-/// <summary>Per-step inputs. Positions are the vehicle centre in the map frame.</summary>
+/// <summary>
+/// Per-step inputs. Positions are the vehicle centre in the map frame. <c>NowMs</c> must be on the same time base as
+/// the generation times of the received message headers (absolute ITS ms from the V2X stack), since message ages
+/// (PCM validity, comm loss) are now − generation time.
+/// </summary>
 public readonly record struct PlatoonInputs(
     long NowMs,
     double X,
@@ -99,6 +103,7 @@ public sealed record PlatoonStepResult(
     uint? PredecessorStationId,
     double PredecessorSpeed,
     double PredecessorDesiredAcceleration,
+    double PredecessorAcceleration,
     double PredecessorGapFromPcm,
     uint? SuccessorStationId,
     double EmergencyDeceleration,

@@ -19,8 +19,6 @@ namespace AutomationStack.Vehicle.Pipeline;
 /// </summary>
 internal sealed class PlatoonLayer : IDisposable
 {
-    private const long NanosecondsPerMillisecond = 1_000_000;
-
     private readonly V2xStack _v2x;
     private readonly PlatoonAgent _agent;
     private readonly CaccController _cacc;
@@ -80,8 +78,11 @@ internal sealed class PlatoonLayer : IDisposable
             _log.Add(new VehicleLogLine(stamp, LogLevel.Info, $"platoon request {hmi.Command} (#{hmi.Sequence})"));
         }
 
+        // The agent compares NowMs with the generation times in received headers (PCM age, PAM freshness), which are
+        // absolute ITS ms (the V2X epoch + simulated time): NowMs must be on the same time base, or every PCM looks
+        // brand new on arrival and channel latency never counts against the 300 ms CACC validity.
         var inputs = new PlatoonInputs(
-            stamp / NanosecondsPerMillisecond,
+            (long)_v2x.AbsoluteMs(stamp),
             ego.X,
             ego.Y,
             ego.Heading,
@@ -134,7 +135,7 @@ internal sealed class PlatoonLayer : IDisposable
                     _caccEngaged = true;
                 }
 
-                var output = _cacc.Step(new CaccInput(ego.Speed, ego.Acceleration, gap, result.PredecessorSpeed, result.PredecessorDesiredAcceleration, dt));
+                var output = _cacc.Step(new CaccInput(ego.Speed, ego.Acceleration, gap, result.PredecessorSpeed, result.PredecessorDesiredAcceleration, dt, result.PredecessorAcceleration));
                 a = safety ? Math.Min(output.Acceleration, acc.Acceleration) : output.Acceleration;
                 _lastDesiredAcceleration = output.DesiredAcceleration;
                 break;

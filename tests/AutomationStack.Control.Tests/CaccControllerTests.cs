@@ -81,6 +81,50 @@ internal sealed class CaccControllerTests
     }
 
     [Test]
+    public void Step_PredecessorCannotReachItsDesiredAcceleration_FollowerKeepsNearItsGap()
+    {
+        // Both trucks are power-limited on a grade: the predecessor asks for 1.5 m/s² and gets 0.2; the follower
+        // (drafting) could do 0.5. Steady state: u = 0.2 = feed-forward + k_p·e, so e = −6.5 m with the raw
+        // feed-forward and −1.5 m with the feed-forward limited to the measured 0.2 + 0.3 m/s².
+        Assert.That(MinGapError(measuredPredecessorAcceleration: false), Is.LessThan(-5.0));
+        Assert.That(MinGapError(measuredPredecessorAcceleration: true), Is.GreaterThan(-1.7));
+    }
+
+    [Test]
+    public void Step_PredecessorBraking_FeedForwardNotLimitedByMeasuredAcceleration()
+    {
+        var limited = new CaccController(CaccOptions.Default with { TimeGap = 0.6 }, TruckParameters.Default);
+        var raw = new CaccController(CaccOptions.Default with { TimeGap = 0.6 }, TruckParameters.Default);
+
+        var a = limited.Step(new CaccInput(20, 0, 17, 20, -3, 0.02, PredecessorAcceleration: -0.5));
+        var b = raw.Step(new CaccInput(20, 0, 17, 20, -3, 0.02));
+
+        Assert.That(a, Is.EqualTo(b));
+    }
+
+    private static double MinGapError(bool measuredPredecessorAcceleration)
+    {
+        const double dt = 0.02;
+        const double h = 0.6;
+        const double predecessorAcceleration = 0.2;
+        var cacc = new CaccController(CaccOptions.Default with { TimeGap = h }, TruckParameters.Default);
+        double vp = 20, v = 20, a = 0, gap = CaccOptions.Default.StandstillGap + (h * 20);
+        cacc.Reset(0, gap, v);
+        var minError = 0.0;
+        for (var k = 0; k < 3000; k++)
+        {
+            var input = new CaccInput(v, a, gap, vp, 1.5, dt, measuredPredecessorAcceleration ? predecessorAcceleration : double.NaN);
+            a = Math.Min(cacc.Step(input).Acceleration, 0.5);
+            vp += predecessorAcceleration * dt;
+            v += a * dt;
+            gap += (vp - v) * dt;
+            minError = Math.Min(minError, gap - (CaccOptions.Default.StandstillGap + (h * v)));
+        }
+
+        return minError;
+    }
+
+    [Test]
     public void Step_NonFiniteGap_NonFiniteRequestForTheGuard()
     {
         var cacc = new CaccController(CaccOptions.Default, TruckParameters.Default);

@@ -144,6 +144,36 @@ internal sealed class LinkTests
     }
 
     [Test]
+    public void CommLoss_PcmsBackWithLatencyAndSingleLosses_RecoversAfter1s()
+    {
+        // PCMs generated every 50 ms arrive 30 ms later (header time = generation). Lost: everything from 1000 to 1500
+        // (comm loss), then every third PCM — single losses are 100 ms intervals, still continuous by the protocol.
+        var agent = PlatoonAgent.Formed(2, Config, 5, 1);
+        var results = new List<PlatoonStepResult>();
+        const long latency = 30;
+        for (long t = 0; t <= 4000; t += 10)
+        {
+            var generated = t - latency;
+            if (generated >= 0 && generated % 50 == 0 && (generated <= 1000 || (generated >= 1500 && generated / 50 % 3 != 0)))
+            {
+                Feed.Send(agent, 1, Feed.Pcm(5, 0, Truck.Cruise(1000, generated)), generated);
+            }
+
+            if (t % 20 == 0)
+            {
+                results.Add(agent.Step(Feed.Inputs(t, Truck.Cruise(1000 - Truck.Spacing, t), radar: true, radarGap: 33)));
+            }
+        }
+
+        Assert.That(At(results, 1400).Front, Is.EqualTo(FrontState.CommLost));
+        Assert.That(At(results, 1600).Front, Is.EqualTo(FrontState.Recovering));
+        var connected = results.Select((r, i) => (Result: r, Time: i * 20L))
+            .FirstOrDefault(x => x.Time > 1500 && x.Result is { Front: FrontState.Connected, Mode: LongitudinalMode.Cacc }, (null!, -1)).Time;
+        Assert.That(connected, Is.InRange(2500, 2600), "1 s after the first PCM back (generated 1500, received 1530)");
+        Assert.That(results.Skip((int)(connected / 20)).All(r => r.Mode == LongitudinalMode.Cacc), Is.True, "stays in CACC with single losses");
+    }
+
+    [Test]
     public void Timers_Leader10s_200PcmsAnd20Pams()
     {
         var agent = PlatoonAgent.Formed(1, Config, 5, 0);
