@@ -648,6 +648,11 @@ public sealed class PlatoonAgent
 
     private void RequestJoin(uint targetPlatoon, JoinKind kind)
     {
+        if (targetPlatoon == 0 && kind == JoinKind.Join)
+        {
+            targetPlatoon = NearestJoinablePlatoonAhead();
+        }
+
         uint? leader = null;
         foreach (var (station, heard) in pams)
         {
@@ -678,6 +683,34 @@ public sealed class PlatoonAgent
         }
 
         SetState(PlatoonState.JoinRequested);
+    }
+
+    /// <summary>
+    /// The platoon of the nearest truck ahead in this truck's lane whose PAM says its platoon is joinable (0 = none
+    /// heard): what a driver means by "join the platoon in front".
+    /// </summary>
+    private uint NearestJoinablePlatoonAhead()
+    {
+        var best = 0u;
+        var bestDistance = double.PositiveInfinity;
+        var (cos, sin) = (Math.Cos(now.Heading), Math.Sin(now.Heading));
+        foreach (var (_, heard) in pams)
+        {
+            var pam = heard.Message;
+            if (pam.PlatoonId == 0 || !pam.Joinable || (now.LaneId is { } lane && pam.LaneId is { } theirs && !string.Equals(lane, theirs, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            var ahead = ((pam.PositionX - now.X) * cos) + ((pam.PositionY - now.Y) * sin);
+            if (ahead > 0 && ahead < bestDistance)
+            {
+                bestDistance = ahead;
+                best = pam.PlatoonId;
+            }
+        }
+
+        return best;
     }
 
     private void StartLeave()

@@ -65,6 +65,34 @@ internal sealed class JoinTests
     }
 
     [Test]
+    public void JoinRequest_NoPlatoonId_JoinsTheNearestJoinablePlatoonAhead()
+    {
+        var bus = new Bus();
+        var leader = bus.Add(new PlatoonAgent(1, Config), t => Truck.Cruise(1000, t));
+        var joiner = bus.Add(new PlatoonAgent(2, Config), t => Truck.Cruise(1000 - Truck.Spacing, t) - Math.Max(0, 30 - ((t - 1000) * 0.005)));
+        leader.Request = new PlatoonRequest(PlatoonRequestKind.CreatePlatoon, 5);
+        bus.RunUntil(980);
+        joiner.Request = new PlatoonRequest(PlatoonRequestKind.Join);
+
+        bus.Tick();
+        bus.Tick();
+
+        Assert.That(joiner.Last.State, Is.EqualTo(PlatoonState.Joining));
+        Assert.That(joiner.Last.PlatoonId, Is.EqualTo(5u));
+    }
+
+    [Test]
+    public void JoinRequest_NoPlatoonIdAndNonePlatoonHeard_FailsWithEvent()
+    {
+        var agent = new PlatoonAgent(2, Config);
+
+        var result = agent.Step(Feed.Inputs(0, request: new PlatoonRequest(PlatoonRequestKind.Join)));
+
+        Assert.That(result.State, Is.EqualTo(PlatoonState.StandAlone));
+        Assert.That(result.Events, Has.Some.StartsWith("JoinFailed"));
+    }
+
+    [Test]
     public void JoinAtBack_ThirdTruck_AssignedIndexTwoAndLastTruckLearnsSuccessor()
     {
         var bus = new Bus();
