@@ -32,6 +32,8 @@ public sealed class PlatoonScenarioTests
         "platoon-paf",
     ];
 
+    private const string RepeatedRun = "platoon-random-loss-again";
+
     private readonly Dictionary<string, RunOutcome> _runs = new(StringComparer.Ordinal);
     private string _root = string.Empty;
 
@@ -52,13 +54,14 @@ public sealed class PlatoonScenarioTests
     {
         _root = Path.Combine(Path.GetTempPath(), "as-platoon-" + Guid.NewGuid().ToString("N"));
         using var gate = new SemaphoreSlim(ParallelRuns);
-        var runs = await Task.WhenAll(Scenarios.Select(async name =>
+        // platoon-random-loss runs twice: signed V2X, random loss and jitter must still give a byte-identical log.
+        var runs = await Task.WhenAll(Scenarios.Append(RepeatedRun).Select(async name =>
         {
             await gate.WaitAsync();
             try
             {
                 var outDir = Path.Combine(_root, name);
-                var scenario = Path.Combine(CliProcess.RepoRoot, "sim-bridge", "scenarios", name + ".yaml");
+                var scenario = Path.Combine(CliProcess.RepoRoot, "sim-bridge", "scenarios", (name == RepeatedRun ? "platoon-random-loss" : name) + ".yaml");
                 var (code, stdout, stderr) = await CliProcess.RunCliAsync(RunTimeout, "run", scenario, "--out", outDir, "--quiet");
                 return (name, new RunOutcome(code, stdout, stderr, outDir));
             }
@@ -80,6 +83,19 @@ public sealed class PlatoonScenarioTests
         {
             Directory.Delete(_root, recursive: true);
         }
+    }
+
+    [Test]
+    public void Run_PlatoonScenarioWithSignedV2xAndLossTwice_ByteIdenticalLogs()
+    {
+        var first = _runs["platoon-random-loss"];
+        var second = _runs[RepeatedRun];
+        Assert.That(first.ExitCode, Is.Zero, first.Describe());
+        Assert.That(second.ExitCode, Is.Zero, second.Describe());
+
+        Assert.That(
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(second.Recording))),
+            Is.EqualTo(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(first.Recording)))));
     }
 
     [TestCaseSource(nameof(Scenarios))]
