@@ -87,7 +87,7 @@ internal sealed class VehicleRunner : IAsyncDisposable
                 await VehicleHost.RunAsync(world, stop.Token).ConfigureAwait(false);
                 return VehicleExitCodes.Ok;
             }
-            catch (BridgeConnectionException)
+            catch (Exception ex) when (ex is BridgeConnectionException or InvalidDataException)
             {
                 return VehicleExitCodes.ConnectionFailed;
             }

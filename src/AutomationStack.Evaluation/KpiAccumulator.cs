@@ -128,7 +128,7 @@ public sealed class KpiAccumulator
         _distance[truckIndex],
         _samples[truckIndex]);
 
-    private static int IndexOf(ReadOnlySpan<VehicleSample> vehicles, string id)
+    internal static int IndexOf(ReadOnlySpan<VehicleSample> vehicles, string id)
     {
         for (var i = 0; i < vehicles.Length; i++)
         {

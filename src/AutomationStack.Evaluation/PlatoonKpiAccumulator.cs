@@ -81,7 +81,7 @@ public sealed class PlatoonKpiAccumulator
         {
             var sample = trucks[t];
             Transitions(t, time, sample);
-            var egoIndex = IndexOf(vehicles, _trucks[t]);
+            var egoIndex = KpiAccumulator.IndexOf(vehicles, _trucks[t]);
             if (egoIndex < 0 || time < WindowStart)
             {
                 continue;
@@ -161,18 +161,5 @@ public sealed class PlatoonKpiAccumulator
 
             _lastMode[t] = mode;
         }
-    }
-
-    private static int IndexOf(ReadOnlySpan<VehicleSample> vehicles, string id)
-    {
-        for (var i = 0; i < vehicles.Length; i++)
-        {
-            if (string.Equals(vehicles[i].Id, id, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }

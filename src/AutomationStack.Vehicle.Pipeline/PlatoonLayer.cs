@@ -225,12 +225,29 @@ internal sealed class PlatoonLayer : IDisposable
         _lastDropped = _v2x.DropCounts.Values.Sum();
     }
 
+    /// <exception cref="InvalidDataException">A certificate does not decode, the key is not PKCS#8 P-256, or they do not belong together.</exception>
     private static V2xStack CreateStack(uint stationId, V2xCredentials credentials, Action<V2xDrop> onDrop)
     {
-        var certificate = V2xCertificate.Decode(credentials.Certificate.Span);
-        using var key = ECDsa.Create();
-        key.ImportPkcs8PrivateKey(credentials.PrivateKey.Span, out _);
-        var signer = new V2xSigner(certificate, key);
+        V2xCertificate certificate;
+        V2xSigner signer;
+        try
+        {
+            certificate = V2xCertificate.Decode(credentials.Certificate.Span);
+            using var key = ECDsa.Create();
+            key.ImportPkcs8PrivateKey(credentials.PrivateKey.Span, out _);
+            signer = new V2xSigner(certificate, key);
+        }
+        catch (Exception ex) when (ex is V2xDecodeException or CryptographicException or ArgumentException)
+        {
+            throw new InvalidDataException($"unusable V2X credentials for station {stationId}: {ex.Message}", ex);
+        }
+
+        if (certificate.StationId != stationId)
+        {
+            signer.Dispose();
+            throw new InvalidDataException($"unusable V2X credentials: the certificate is for station {certificate.StationId}, this vehicle is station {stationId}");
+        }
+
         var verifier = new V2xVerifier(new V2xVerifierOptions { OnDrop = onDrop });
         try
         {
@@ -242,11 +259,11 @@ internal sealed class PlatoonLayer : IDisposable
 
             return new V2xStack(stationId, signer, verifier, new V2xStackOptions { EpochMs = credentials.EpochMs });
         }
-        catch
+        catch (Exception ex) when (ex is V2xDecodeException or CryptographicException or ArgumentException)
         {
             signer.Dispose();
             verifier.Dispose();
-            throw;
+            throw new InvalidDataException($"unusable V2X trust anchors for station {stationId}: {ex.Message}", ex);
         }
     }
 }

@@ -115,6 +115,11 @@ catch (BridgeConnectionException ex)
     Console.Error.WriteLine($"vehicle {vehicle}: {ex.Message}");
     return VehicleExitCodes.ConnectionFailed;
 }
+catch (InvalidDataException ex)
+{
+    Console.Error.WriteLine($"vehicle {vehicle}: {ex.Message}");
+    return VehicleExitCodes.ConnectionFailed;
+}
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine($"vehicle {vehicle}: bad pipeline parameter: {ex.Message}");

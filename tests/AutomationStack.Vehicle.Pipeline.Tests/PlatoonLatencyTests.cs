@@ -70,6 +70,41 @@ public class PlatoonLatencyTests
         return modes;
     }
 
+    [Test]
+    public void Constructor_CorruptCertificate_InvalidDataNamingCredentials()
+    {
+        using var pki = new SimulationPki(3, 1_767_225_600_000);
+        var good = Session("t", 1, pki, StraightMap(), 0);
+        var bad = good with { Credentials = good.Credentials! with { Certificate = new byte[] { 1, 2, 3 } } };
+
+        var ex = Assert.Throws<InvalidDataException>(() => new VehiclePipeline(bad, PipelineOptions.FromParameters(bad.Parameters)));
+
+        Assert.That(ex!.Message, Does.Contain("unusable V2X credentials for station 1"));
+    }
+
+    [Test]
+    public void Constructor_CertificateOfAnotherStation_InvalidData()
+    {
+        using var pki = new SimulationPki(3, 1_767_225_600_000);
+        var other = Session("t", 2, pki, StraightMap(), 0);
+        var wrong = other with { StationId = 1 };
+
+        var ex = Assert.Throws<InvalidDataException>(() => new VehiclePipeline(wrong, PipelineOptions.FromParameters(wrong.Parameters)));
+
+        Assert.That(ex!.Message, Does.Contain("certificate is for station 2"));
+    }
+
+    [Test]
+    public void Constructor_PlatooningWithoutCredentials_ArgumentExceptionNamingThem()
+    {
+        using var pki = new SimulationPki(3, 1_767_225_600_000);
+        var none = Session("t", 1, pki, StraightMap(), 0) with { Credentials = null };
+
+        var ex = Assert.Throws<ArgumentException>(() => new VehiclePipeline(none, PipelineOptions.FromParameters(none.Parameters)));
+
+        Assert.That(ex!.Message, Does.Contain("V2X credentials"));
+    }
+
     private static SensorFrame Frame(long k, long stamp, double x, RadarDetection[] radar, IReadOnlyList<V2xMessage> v2x) =>
         new(k, stamp, new EgoMeasurement(stamp, x, 0.0, 0.0, Speed, 0.0, 0.0, true), radar, v2x, new DriverInput(Speed, 0.0), LaneId);
 
