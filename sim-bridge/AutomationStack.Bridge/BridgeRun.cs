@@ -1215,6 +1215,9 @@ public sealed class BridgeRun
                 DraftingEnergySaved = sim?.DraftingEnergySaved ?? 0.0,
                 V2XAccepted = slot.Platoon?.V2XAccepted ?? 0,
                 V2XDropped = slot.Platoon?.V2XDropped ?? 0,
+                V2XEncryptedAccepted = slot.Platoon?.V2XEncryptedAccepted ?? 0,
+                V2XEncryptedSent = slot.Platoon?.V2XEncryptedSent ?? 0,
+                GroupKeysInstalled = slot.Platoon?.GroupKeysInstalled ?? 0,
             };
             platoonKpi.JoinDurations.AddRange(pk.JoinDurations);
             platoonKpi.FallbackDelays.AddRange(pk.FallbackDelays);

@@ -252,6 +252,9 @@ internal static class KpiReport
         json.WriteStartObject("v2x");
         json.WriteNumber("accepted", p.V2XAccepted);
         json.WriteNumber("dropped", p.V2XDropped);
+        json.WriteNumber("encrypted_accepted", p.V2XEncryptedAccepted);
+        json.WriteNumber("encrypted_sent", p.V2XEncryptedSent);
+        json.WriteNumber("group_keys_installed", p.GroupKeysInstalled);
         json.WriteStartObject("dropped_by_reason");
         foreach (var (reason, count) in p.V2XDrops.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {

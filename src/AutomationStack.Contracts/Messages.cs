@@ -111,7 +111,8 @@ public readonly record struct VehicleDiagnostics(
 /// <summary>
 /// The platooning layer's view, recorded for review and KPIs: state, role and longitudinal mode as text (empty when
 /// platooning is off), platoon id and index, the time gap in force s and the controller's desired gap m, the
-/// predecessor's station id (0 = none), and V2X counters (messages accepted and dropped so far).
+/// predecessor's station id (0 = none), and V2X counters (messages accepted and dropped so far; accepted and sent
+/// encrypted under a platoon group key; group keys installed).
 /// </summary>
 public readonly record struct PlatoonDiagnostics(
     string State,
@@ -124,4 +125,7 @@ public readonly record struct PlatoonDiagnostics(
     uint PredecessorStationId,
     long V2xAccepted,
     long V2xDropped,
-    IReadOnlyDictionary<string, long>? V2xDropsByReason = null);
+    IReadOnlyDictionary<string, long>? V2xDropsByReason = null,
+    long V2xEncryptedAccepted = 0,
+    long V2xEncryptedSent = 0,
+    long GroupKeysInstalled = 0);

@@ -61,6 +61,7 @@ public sealed record Pmm(uint DestinationStationId, uint TransactionId, PmmBody 
                 Quantity.Enum<GapChangeReason>(ref reader, "pmm.gap_change.reason")),
             PmmKind.EmergencyBrake => new EmergencyBrake(Quantity.Deceleration(ref reader, "pmm.emergency_brake.deceleration")),
             PmmKind.Ack => new Ack(reader.U32("pmm.ack.acknowledged_transaction_id"), Quantity.Enum<AckResult>(ref reader, "pmm.ack.result")),
+            PmmKind.KeyUpdate => KeyUpdate.Read(ref reader),
             _ => throw new V2xDecodeException("pmm.kind", $"unknown kind {kind}"),
         };
         return new Pmm(destination, transaction, body);
@@ -190,6 +191,37 @@ public sealed record JoinResponse(
         }
 
         return new JoinResponse(accepted, reason, platoonId, index, timeGap, key);
+    }
+}
+
+/// <summary>
+/// A new platoon group key for one member, wrapped to its authorisation ticket: sent by the leader when membership
+/// changes, and by a merging rear leader to forward the front platoon's key to its own members.
+/// </summary>
+/// <param name="PlatoonId">The platoon the key is for.</param>
+/// <param name="GroupKey">The key, wrapped for the receiver.</param>
+public sealed record KeyUpdate(uint PlatoonId, WrappedGroupKey GroupKey) : PmmBody
+{
+    public override PmmKind Kind => PmmKind.KeyUpdate;
+
+    internal override void Write(ref WireWriter writer)
+    {
+        if (GroupKey is null)
+        {
+            throw new ArgumentNullException("pmm.key_update.group_key");
+        }
+
+        writer.U32(PlatoonId);
+        writer.U32(GroupKey.KeyId);
+        writer.ShortBytes(GroupKey.WrappedKey.Span, V2xLimits.MaxWrappedKeyBytes, "pmm.key_update.group_key");
+    }
+
+    internal static KeyUpdate Read(ref WireReader reader)
+    {
+        var platoonId = reader.U32("pmm.key_update.platoon_id");
+        var keyId = reader.U32("pmm.key_update.group_key_id");
+        var wrapped = reader.ShortBytes(V2xLimits.MaxWrappedKeyBytes, "pmm.key_update.group_key").ToArray();
+        return new KeyUpdate(platoonId, new WrappedGroupKey(keyId, wrapped));
     }
 }
 

@@ -60,6 +60,7 @@ public enum PmmKind : byte
     GapChange = 8,
     EmergencyBrake = 9,
     Ack = 10,
+    KeyUpdate = 11,
 }
 
 /// <summary>Where a joiner wants to enter the platoon.</summary>

@@ -14,6 +14,8 @@ public sealed class GroupKey : IDisposable
     public const int NonceSize = 12;
     public const int TagSize = 16;
 
+    private static readonly byte[] DeriveLabel = "AutomationStack V2X platoon group key v1"u8.ToArray();
+
     private readonly byte[] _key;
     private readonly AesGcm _aes;
     private readonly Lock _lock = new();
@@ -45,6 +47,38 @@ public sealed class GroupKey : IDisposable
         finally
         {
             CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>
+    /// The key a platoon leader issues for <paramref name="platoonId"/> at <paramref name="generation"/> (one per
+    /// membership change): HKDF-SHA256 of the leader's private signing key, its station id, the platoon id and the
+    /// generation, giving the 32 key bytes and the u32 id. Deterministic, so simulation logs are reproducible, and as
+    /// secret as the leader's key; the id is not secret (it travels in clear) and reveals nothing about the key.
+    /// </summary>
+    public static GroupKey Derive(V2xSigner leader, uint platoonId, uint generation)
+    {
+        ArgumentNullException.ThrowIfNull(leader);
+        var parameters = leader.PrivateKey.ExportParameters(true);
+        Span<byte> info = stackalloc byte[DeriveLabel.Length + 12];
+        Span<byte> derived = stackalloc byte[KeySize + 4];
+        try
+        {
+            DeriveLabel.CopyTo(info);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(info[DeriveLabel.Length..], leader.Certificate.StationId);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(info[(DeriveLabel.Length + 4)..], platoonId);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(info[(DeriveLabel.Length + 8)..], generation);
+            HKDF.DeriveKey(HashAlgorithmName.SHA256, parameters.D!, derived, salt: default, info);
+            return new GroupKey(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(derived[KeySize..]), derived[..KeySize]);
+        }
+        finally
+        {
+            if (parameters.D is not null)
+            {
+                CryptographicOperations.ZeroMemory(parameters.D);
+            }
+
+            CryptographicOperations.ZeroMemory(derived);
         }
     }
 

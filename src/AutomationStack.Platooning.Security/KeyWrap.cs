@@ -18,30 +18,105 @@ public static class KeyWrap
 
     private const int HeaderSize = 1 + 4 + P256.PointSize;
     private static readonly byte[] Label = "AutomationStack V2X group key wrap v1"u8.ToArray();
+    private static readonly byte[] EphemeralLabel = "AutomationStack V2X group key wrap ephemeral v1"u8.ToArray();
 
-    /// <summary>Wraps <paramref name="key"/> so that only the holder of <paramref name="recipient"/>'s private key can unwrap it.</summary>
+    /// <summary>
+    /// Wraps <paramref name="key"/> so that only the holder of <paramref name="recipient"/>'s private key can unwrap it,
+    /// with a fresh random ephemeral key and nonce.
+    /// </summary>
     public static byte[] Wrap(GroupKey key, V2xCertificate recipient)
     {
         ArgumentNullException.ThrowIfNull(key);
+        CheckRecipient(recipient);
+        using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        Span<byte> nonce = stackalloc byte[GroupKey.NonceSize];
+        RandomNumberGenerator.Fill(nonce);
+        return WrapCore(key, recipient, ephemeral, nonce);
+    }
+
+    /// <summary>
+    /// Wraps <paramref name="key"/> for <paramref name="recipient"/> deterministically: the ephemeral scalar and the
+    /// nonce are derived (HKDF-SHA256) from <paramref name="sender"/>'s private key, the recipient's certificate digest
+    /// and a digest of the key, in the manner of RFC 6979. Different keys or recipients give unrelated ephemerals; the
+    /// same inputs give the same bytes, so simulation logs stay reproducible. The ephemeral is as secret as the sender's
+    /// key.
+    /// </summary>
+    public static byte[] Wrap(GroupKey key, V2xCertificate recipient, V2xSigner sender)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(sender);
+        CheckRecipient(recipient);
+        var parameters = sender.PrivateKey.ExportParameters(true);
+        Span<byte> info = stackalloc byte[EphemeralLabel.Length + HashedId8.Size + 32 + 4 + 4];
+        Span<byte> derived = stackalloc byte[32 + GroupKey.NonceSize];
+        byte[]? scalar = null;
+        try
+        {
+            EphemeralLabel.CopyTo(info);
+            recipient.Digest.WriteTo(info.Slice(EphemeralLabel.Length, HashedId8.Size));
+            SHA256.HashData(key.KeyBytes, info.Slice(EphemeralLabel.Length + HashedId8.Size, 32));
+            BinaryPrimitives.WriteUInt32BigEndian(info[^8..], key.Id);
+            for (uint attempt = 0; ; attempt++)
+            {
+                // A 256-bit output is below the order n except with probability ~2^-32; try again then.
+                BinaryPrimitives.WriteUInt32BigEndian(info[^4..], attempt);
+                HKDF.DeriveKey(HashAlgorithmName.SHA256, parameters.D!, derived, salt: default, info);
+                scalar = derived[..32].ToArray();
+                try
+                {
+                    using var point = new AutomationStack.Crypto.DeterministicEcdsaP256(scalar);
+                    using var ephemeral = ECDiffieHellman.Create(new ECParameters
+                    {
+                        Curve = ECCurve.NamedCurves.nistP256,
+                        D = scalar,
+                        Q = new ECPoint { X = point.PublicKey.Slice(1, 32).ToArray(), Y = point.PublicKey.Slice(33, 32).ToArray() },
+                    });
+                    return WrapCore(key, recipient, ephemeral, derived.Slice(32, GroupKey.NonceSize));
+                }
+                catch (ArgumentException) when (attempt < 16)
+                {
+                    CryptographicOperations.ZeroMemory(scalar);
+                }
+            }
+        }
+        finally
+        {
+            if (parameters.D is not null)
+            {
+                CryptographicOperations.ZeroMemory(parameters.D);
+            }
+
+            if (scalar is not null)
+            {
+                CryptographicOperations.ZeroMemory(scalar);
+            }
+
+            CryptographicOperations.ZeroMemory(derived);
+        }
+    }
+
+    private static void CheckRecipient(V2xCertificate recipient)
+    {
         ArgumentNullException.ThrowIfNull(recipient);
         if (recipient.Kind != CertificateKind.At)
         {
             throw new ArgumentException("group keys are wrapped to authorisation tickets", nameof(recipient));
         }
+    }
 
+    private static byte[] WrapCore(GroupKey key, V2xCertificate recipient, ECDiffieHellman ephemeral, ReadOnlySpan<byte> nonce)
+    {
         var wrapped = new byte[WrappedSize];
-        BinaryPrimitives.WriteUInt32BigEndian(wrapped.AsSpan(1), key.Id);
         wrapped[0] = FormatVersion;
+        BinaryPrimitives.WriteUInt32BigEndian(wrapped.AsSpan(1), key.Id);
         using var recipientKey = P256.ImportDhPublicKey(recipient.PublicKey);
-        using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         P256.ExportPoint(ephemeral).CopyTo(wrapped.AsSpan(5, P256.PointSize));
         var secret = ephemeral.DeriveRawSecretAgreement(recipientKey.PublicKey);
         Span<byte> kek = stackalloc byte[GroupKey.KeySize];
         try
         {
             DeriveKek(secret, wrapped.AsSpan(0, HeaderSize), recipient.Digest, key.Id, kek);
-            var nonce = wrapped.AsSpan(HeaderSize, GroupKey.NonceSize);
-            RandomNumberGenerator.Fill(nonce);
+            nonce.CopyTo(wrapped.AsSpan(HeaderSize, GroupKey.NonceSize));
             using var aes = new AesGcm(kek, GroupKey.TagSize);
             aes.Encrypt(nonce, key.KeyBytes, wrapped.AsSpan(HeaderSize + GroupKey.NonceSize, GroupKey.KeySize),
                 wrapped.AsSpan(HeaderSize + GroupKey.NonceSize + GroupKey.KeySize, GroupKey.TagSize), AssociatedData(wrapped, recipient.Digest));

@@ -24,6 +24,7 @@ public sealed class PlatoonAgent
     private readonly Queue<(MessageHeader Header, V2xBody Body)> inbox = new();
     private readonly List<OutgoingMessage> outgoing = [];
     private readonly List<string> events = [];
+    private readonly List<ReceivedGroupKey> groupKeys = [];
     private readonly HashSet<uint> leaveTransactions = [];
 
     private PlatoonState state = PlatoonState.StandAlone;
@@ -140,6 +141,7 @@ public sealed class PlatoonAgent
         now = inputs;
         outgoing.Clear();
         events.Clear();
+        groupKeys.Clear();
 
         while (inbox.Count > 0)
         {
@@ -293,6 +295,8 @@ public sealed class PlatoonAgent
                 return OnDissolve(dissolve);
             case GapChange change:
                 return OnGapChange(change);
+            case KeyUpdate update:
+                return OnKeyUpdate(sender, update);
             case EmergencyBrake brake:
                 if (role == PlatoonRole.StandAlone)
                 {
@@ -491,6 +495,11 @@ public sealed class PlatoonAgent
             return AckResult.Accepted;
         }
 
+        if (response.GroupKey is { } key)
+        {
+            groupKeys.Add(new ReceivedGroupKey(sender, response.PlatoonId, key));
+        }
+
         platoonId = response.PlatoonId;
         index = response.AssignedIndex;
         platoonTimeGap = response.TimeGap;
@@ -501,6 +510,41 @@ public sealed class PlatoonAgent
         SetFront(FrontState.Connecting);
         Event("JoinAccepted", platoonId, index);
         return AckResult.Accepted;
+    }
+
+    /// <summary>
+    /// A new group key is taken from this truck's leader, or from its predecessor (a merging rear leader forwards the
+    /// front platoon's key to the members it led), never from a station outside the platoon.
+    /// </summary>
+    private AckResult OnKeyUpdate(uint sender, KeyUpdate update)
+    {
+        var trusted = role != PlatoonRole.StandAlone && platoonId != 0
+            && (sender == predecessor || sender == LeaderStation() || (joinKind != JoinKind.None && sender == joinLeader));
+        if (!trusted)
+        {
+            Event("KeyUpdateRejected", sender);
+            return AckResult.Rejected;
+        }
+
+        groupKeys.Add(new ReceivedGroupKey(sender, update.PlatoonId, update.GroupKey));
+        return AckResult.Accepted;
+    }
+
+    /// <summary>
+    /// Sends an addressed PMM built outside the agent (e.g. a KeyUpdate) through the acknowledged, retried transport,
+    /// stamped with the last step's time; returns the message to transmit now. Call after a <see cref="Step"/>.
+    /// </summary>
+    public OutgoingMessage SendManagement(uint destination, PmmBody body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (lastNowMs == long.MinValue)
+        {
+            throw new InvalidOperationException("SendManagement needs a Step first (it stamps the message with the step's time).");
+        }
+
+        var output = new List<OutgoingMessage>(1);
+        transport.Send(destination, body, now.NowMs, output);
+        return output[0];
     }
 
     private void AbortJoin(bool notifyLeader)
@@ -1175,7 +1219,11 @@ public sealed class PlatoonAgent
             index,
             PlatoonSize(),
             outgoing.ToArray(),
-            events.ToArray());
+            events.ToArray())
+        {
+            Members = role == PlatoonRole.Leader ? Members().Select(m => m.Station).ToArray() : [],
+            GroupKeys = groupKeys.Count == 0 ? [] : groupKeys.ToArray(),
+        };
     }
 
     private LongitudinalMode Mode()

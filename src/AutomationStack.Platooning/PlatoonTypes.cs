@@ -111,4 +111,14 @@ public sealed record PlatoonStepResult(
     byte Index,
     int PlatoonSize,
     IReadOnlyList<OutgoingMessage> ToSend,
-    IReadOnlyList<string> Events);
+    IReadOnlyList<string> Events)
+{
+    /// <summary>As leader: the members heard (station ids, ascending); empty otherwise.</summary>
+    public IReadOnlyList<uint> Members { get; init; } = [];
+
+    /// <summary>Wrapped group keys accepted in this step (from an accepted JoinResponse or a KeyUpdate from the leader or predecessor).</summary>
+    public IReadOnlyList<ReceivedGroupKey> GroupKeys { get; init; } = [];
+}
+
+/// <summary>A wrapped group key this truck accepted from <paramref name="Sender"/> for <paramref name="PlatoonId"/>.</summary>
+public readonly record struct ReceivedGroupKey(uint Sender, uint PlatoonId, WrappedGroupKey Key);

@@ -155,6 +155,7 @@ internal static class ParameterTable
         new("platoon.level", "-", 0, 1, true, o => o.Platooning.Paf ? 1 : 0, (o, v) => o with { Platooning = o.Platooning with { Paf = v != 0 } }),
         new("platoon.time_gap", "s", 0.3, 4.0, false, o => o.Platooning.TimeGap, (o, v) => o with { Platooning = o.Platooning with { TimeGap = v } }),
         new("platoon.formed_id", "-", 0, int.MaxValue, true, o => o.Platooning.FormedId, (o, v) => o with { Platooning = o.Platooning with { FormedId = (uint)v } }),
+        new("platoon.encrypt_pcm", "-", 0, 1, true, o => o.Platooning.EncryptPcm ? 1 : 0, (o, v) => o with { Platooning = o.Platooning with { EncryptPcm = v != 0 } }),
         new("platoon.formed_index", "-", 0, 6, true, o => o.Platooning.FormedIndex, (o, v) => o with { Platooning = o.Platooning with { FormedIndex = (int)v } }),
         new("cacc.gap_gain", "1/s²", 0.01, 2.0, false, o => o.Cacc.GapGain, (o, v) => o with { Cacc = o.Cacc with { GapGain = v } }),
         new("cacc.gap_rate_gain", "1/s", 0.05, 3.0, false, o => o.Cacc.GapRateGain, (o, v) => o with { Cacc = o.Cacc with { GapRateGain = v } }),
@@ -188,6 +189,12 @@ public sealed record PlatooningSettings
     public uint FormedId { get; init; }
 
     public int FormedIndex { get; init; }
+
+    /// <summary>
+    /// Encrypt PCM payloads with the platoon's AES-GCM group key: the leader issues a key, hands it over wrapped in
+    /// the JoinResponse and renews it (KeyUpdate to every member) whenever membership changes.
+    /// </summary>
+    public bool EncryptPcm { get; init; }
 
     public static PlatooningSettings Default { get; } = new();
 }

@@ -32,6 +32,16 @@ internal sealed class PlatoonLayer : IDisposable
     private long _lastDropped;
     private long _reportedDropped;
 
+    // Group key policy (platoon.encrypt_pcm): the platoon id this truck last issued a key for as leader, the members
+    // that key went to, the generation counter, and the members led in the previous step (a merging rear leader
+    // forwards the front platoon's key to them).
+    private readonly bool _encrypt;
+    private uint _issuedFor;
+    private uint[] _keyedMembers = [];
+    private uint _generation;
+    private IReadOnlyList<uint> _ledLastStep = [];
+    private readonly HashSet<(uint?, string)> _loggedKeyDrops = [];
+
     public PlatoonLayer(VehicleSession session, PipelineOptions options, List<VehicleLogLine> log)
     {
         var credentials = session.Credentials
@@ -54,6 +64,7 @@ internal sealed class PlatoonLayer : IDisposable
             ? PlatoonAgent.Formed(session.StationId, config, settings.FormedId, (byte)settings.FormedIndex)
             : new PlatoonAgent(session.StationId, config);
         _cacc = new CaccController(options.Cacc with { TimeGap = config.PlatoonTimeGap }, session.Truck);
+        _encrypt = settings.EncryptPcm;
     }
 
     /// <summary>The last step's result (null before the first).</summary>
@@ -101,8 +112,89 @@ internal sealed class PlatoonLayer : IDisposable
             _log.Add(new VehicleLogLine(stamp, LogLevel.Info, "platoon " + e));
         }
 
+        if (_encrypt)
+        {
+            result = ManageGroupKeys(result, stamp);
+        }
+
         Last = result;
         return result;
+    }
+
+    /// <summary>
+    /// The group-key side of a step. Accepted keys (JoinResponse, KeyUpdate) are unwrapped and installed; a rear leader
+    /// that merged forwards the new key to the members it led. A leader issues a new key, and sends it to every member
+    /// in a KeyUpdate, when its platoon has members and either the key was not issued by it for this platoon (new
+    /// platoon, split, leader hand-over) or the members differ from those the key went to (join, leave, merge). A
+    /// JoinResponse going out carries the current key wrapped for the joiner (filled in by <see cref="Outgoing"/>).
+    /// A stand-alone truck sends PCMs in clear. The extra PMMs are appended to the result's messages.
+    /// </summary>
+    private PlatoonStepResult ManageGroupKeys(PlatoonStepResult result, long stamp)
+    {
+        List<OutgoingMessage>? extra = null;
+        foreach (var received in result.GroupKeys)
+        {
+            var key = _v2x.UnwrapGroupKey(received.Key, out var error);
+            if (key is null)
+            {
+                _log.Add(new VehicleLogLine(stamp, LogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
+                    $"platoon group key {received.Key.KeyId} from station {received.Sender} not usable: {error}")));
+                continue;
+            }
+
+            _v2x.InstallGroupKey(key);
+            _log.Add(new VehicleLogLine(stamp, LogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+                $"platoon group key {key.Id} from station {received.Sender} for platoon {received.PlatoonId}")));
+            if (result.Role != PlatoonRole.Leader && _ledLastStep.Count > 0)
+            {
+                foreach (var member in _ledLastStep)
+                {
+                    Distribute(key, member, received.PlatoonId, ref extra);
+                }
+
+                _log.Add(new VehicleLogLine(stamp, LogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+                    $"platoon group key {key.Id} forwarded to {_ledLastStep.Count} former member(s)")));
+            }
+        }
+
+        if (result.Role == PlatoonRole.StandAlone || result.PlatoonId == 0)
+        {
+            _v2x.StopEncrypting();
+            _issuedFor = 0;
+            _keyedMembers = [];
+        }
+        else if (result.Role == PlatoonRole.Leader)
+        {
+            var admitting = result.ToSend.Any(m => m.Body is Pmm { Body: JoinResponse { Accepted: true } });
+            var members = result.Members.ToArray();
+            var stale = _issuedFor != result.PlatoonId || !members.AsSpan().SequenceEqual(_keyedMembers);
+            if ((members.Length > 0 || admitting) && (stale || _v2x.SendKey is null))
+            {
+                var key = _v2x.IssueGroupKey(result.PlatoonId, ++_generation);
+                _v2x.InstallGroupKey(key);
+                _issuedFor = result.PlatoonId;
+                _keyedMembers = members;
+                foreach (var member in members)
+                {
+                    Distribute(key, member, result.PlatoonId, ref extra);
+                }
+
+                _log.Add(new VehicleLogLine(stamp, LogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+                    $"platoon group key {key.Id} issued for platoon {result.PlatoonId} (generation {_generation}, {members.Length} member(s))")));
+            }
+        }
+
+        _ledLastStep = result.Role == PlatoonRole.Leader ? result.Members : [];
+        return extra is null ? result : result with { ToSend = [.. result.ToSend, .. extra] };
+    }
+
+    private void Distribute(GroupKey key, uint member, uint platoonId, ref List<OutgoingMessage>? extra)
+    {
+        // A member's certificate is known from its PCMs (it rides along at least once a second).
+        if (_v2x.WrapGroupKey(key, member) is { } wrapped)
+        {
+            (extra ??= []).Add(_agent.SendManagement(member, new KeyUpdate(platoonId, wrapped)));
+        }
     }
 
     /// <summary>
@@ -165,7 +257,16 @@ internal sealed class PlatoonLayer : IDisposable
         var messages = new V2xMessage[result.ToSend.Count];
         for (var i = 0; i < messages.Length; i++)
         {
-            messages[i] = _v2x.Send(result.ToSend[i].Body, stampNs);
+            var body = result.ToSend[i].Body;
+            if (_encrypt && body is Pmm { Body: JoinResponse { Accepted: true, GroupKey: null } response } pmm
+                && _v2x.SendKey is { } key && _v2x.WrapGroupKey(key, pmm.DestinationStationId) is { } wrapped)
+            {
+                // The agent is key-agnostic: the current key, wrapped for the joiner (its certificate came with its
+                // JoinRequest), goes into the response here, and again into each retry.
+                body = pmm with { Body = response with { GroupKey = wrapped } };
+            }
+
+            messages[i] = _v2x.Send(body, stampNs);
         }
 
         return messages;
@@ -185,7 +286,10 @@ internal sealed class PlatoonLayer : IDisposable
             result.PredecessorStationId ?? 0,
             _v2x.Accepted,
             _lastDropped,
-            ByReasonIfChanged());
+            ByReasonIfChanged(),
+            _v2x.EncryptedAccepted,
+            _v2x.EncryptedSent,
+            _v2x.KeysInstalled);
     }
 
     private IReadOnlyDictionary<string, long>? ByReasonIfChanged()
@@ -216,6 +320,12 @@ internal sealed class PlatoonLayer : IDisposable
     {
         foreach (var drop in _drops)
         {
+            // Encrypted PCMs of other platoons are expected traffic: counted every time, logged once per sender and key.
+            if (drop.Reason == DropReason.UnknownGroupKey && !_loggedKeyDrops.Add((drop.SenderStationId, drop.Detail)))
+            {
+                continue;
+            }
+
             _log.Add(new VehicleLogLine(stamp, LogLevel.Warning, string.Create(
                 CultureInfo.InvariantCulture,
                 $"v2x dropped {drop.Reason} from station {(drop.SenderStationId?.ToString(CultureInfo.InvariantCulture) ?? "?")}: {drop.Detail}")));

@@ -13,7 +13,10 @@ public sealed record V2xStackOptions
     /// </summary>
     public ulong EpochMs { get; init; } = 1_767_225_600_000;
 
-    /// <summary>The full certificate rides along at least this often (and in every PMM); otherwise only its digest.</summary>
+    /// <summary>
+    /// The full certificate rides along in a clear message at least this often (and in every PMM); otherwise only its
+    /// digest. Encrypted PCMs carry only the digest.
+    /// </summary>
     public long CertificatePeriodMs { get; init; } = 1000;
 }
 
@@ -33,12 +36,19 @@ public sealed class V2xStack : IDisposable
 
     private const long NanosecondsPerMillisecond = 1_000_000;
 
+    /// <summary>Group keys held for decryption at once (the current one and those before it, for messages in flight).</summary>
+    public const int KeyRingSize = 6;
+
+    private const int MaxRememberedCertificates = 4096;
+
     private readonly V2xSigner _signer;
     private readonly V2xVerifier _verifier;
     private readonly V2xStackOptions _options;
     private readonly uint[] _sequence = new uint[4];
     private readonly byte[] _buffer = new byte[V2xCodec.MaxMessageSize];
     private readonly List<ReceivedV2x> _received = [];
+    private readonly List<GroupKey> _keyRing = [];
+    private readonly Dictionary<uint, V2xCertificate> _certificates = [];
     private long? _lastCertificateMs;
     private long _undecodable;
 
@@ -56,6 +66,18 @@ public sealed class V2xStack : IDisposable
 
     /// <summary>Messages accepted.</summary>
     public long Accepted => _verifier.AcceptedCount - _undecodable;
+
+    /// <summary>Accepted messages that were encrypted under a group key.</summary>
+    public long EncryptedAccepted { get; private set; }
+
+    /// <summary>PCMs sent encrypted.</summary>
+    public long EncryptedSent { get; private set; }
+
+    /// <summary>Group keys installed so far (issued here or unwrapped).</summary>
+    public long KeysInstalled { get; private set; }
+
+    /// <summary>The group key PCMs are encrypted with; null = PCMs go in clear (signed either way).</summary>
+    public GroupKey? SendKey { get; private set; }
 
     /// <summary>Messages sent, by type.</summary>
     public long SentCount(V2xMessageType type) => _sequence[(int)type];
@@ -103,6 +125,12 @@ public sealed class V2xStack : IDisposable
             {
                 var (header, body) = V2xCodec.Decode(verified.Message.Span);
                 _received.Add(new ReceivedV2x(header, body));
+                if (verified.WasEncrypted)
+                {
+                    EncryptedAccepted++;
+                }
+
+                RememberCertificate(header.SenderStationId, verified.Signer);
             }
             catch (V2xDecodeException)
             {
@@ -123,19 +151,119 @@ public sealed class V2xStack : IDisposable
         var header = new MessageHeader(type, StationId, now, sequence);
         var length = V2xCodec.Encode(header, body, _buffer);
         var nowMs = (long)now;
-        var includeCertificate = type == V2xMessageType.Pmm || _lastCertificateMs is not { } last || nowMs - last >= _options.CertificatePeriodMs;
+        // An encrypted PCM never carries the certificate: a station without the group key (a joiner, another
+        // platoon) could not verify it and so could not learn the certificate from it. It then goes with the next
+        // clear message (PAM, PMM).
+        var encryptWith = type == V2xMessageType.Pcm ? SendKey : null;
+        var includeCertificate = type == V2xMessageType.Pmm
+            || (encryptWith is null && (_lastCertificateMs is not { } last || nowMs - last >= _options.CertificatePeriodMs));
         if (includeCertificate)
         {
             _lastCertificateMs = nowMs;
         }
 
-        var envelope = _signer.Sign(_buffer.AsSpan(0, length), includeCertificate, encryptWith: null);
+        var envelope = _signer.Sign(_buffer.AsSpan(0, length), includeCertificate, encryptWith);
+        if (encryptWith is not null)
+        {
+            EncryptedSent++;
+        }
+
         return new V2xMessage(StationId, stampNs, envelope);
+    }
+
+    /// <summary>A new group key issued by this station as platoon leader (see <see cref="GroupKey.Derive"/>); not yet installed.</summary>
+    public GroupKey IssueGroupKey(uint platoonId, uint generation) => GroupKey.Derive(_signer, platoonId, generation);
+
+    /// <summary>
+    /// Takes ownership of <paramref name="key"/>: adds it to the key ring (decryption) and makes it the key PCMs are
+    /// encrypted with. The oldest key beyond <see cref="KeyRingSize"/> is forgotten and zeroed. A key with an id
+    /// already held replaces nothing: the held one becomes the send key and the new object is disposed.
+    /// </summary>
+    public void InstallGroupKey(GroupKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var held = _keyRing.Find(k => k.Id == key.Id);
+        if (held is not null)
+        {
+            key.Dispose();
+            _keyRing.Remove(held);
+            _keyRing.Add(held);
+            SendKey = held;
+            return;
+        }
+
+        _keyRing.Add(key);
+        _verifier.AddGroupKey(key);
+        SendKey = key;
+        KeysInstalled++;
+        while (_keyRing.Count > KeyRingSize)
+        {
+            var oldest = _keyRing[0];
+            _keyRing.RemoveAt(0);
+            _verifier.RemoveGroupKey(oldest.Id);
+            oldest.Dispose();
+        }
+    }
+
+    /// <summary>PCMs go in clear from now on (the key ring stays, for messages still in flight).</summary>
+    public void StopEncrypting() => SendKey = null;
+
+    /// <summary>
+    /// <paramref name="key"/> wrapped for <paramref name="stationId"/>'s authorisation ticket, learnt from its last
+    /// verified message; null when no message from that station has been verified yet.
+    /// </summary>
+    public WrappedGroupKey? WrapGroupKey(GroupKey key, uint stationId)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return _certificates.TryGetValue(stationId, out var certificate)
+            ? new WrappedGroupKey(key.Id, KeyWrap.Wrap(key, certificate, _signer))
+            : null;
+    }
+
+    /// <summary>Unwraps a key addressed to this station; null with the reason when it is malformed or not for us.</summary>
+    public GroupKey? UnwrapGroupKey(WrappedGroupKey wrapped, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(wrapped);
+        try
+        {
+            var key = KeyWrap.Unwrap(wrapped.WrappedKey.Span, _signer);
+            if (key.Id != wrapped.KeyId)
+            {
+                key.Dispose();
+                error = $"the wrapped key's id {key.Id} differs from the announced id {wrapped.KeyId}";
+                return null;
+            }
+
+            error = null;
+            return key;
+        }
+        catch (Exception ex) when (ex is V2xDecodeException or System.Security.Cryptography.CryptographicException)
+        {
+            error = ex.Message;
+            return null;
+        }
+    }
+
+    private void RememberCertificate(uint stationId, V2xCertificate certificate)
+    {
+        if (_certificates.Count >= MaxRememberedCertificates && !_certificates.ContainsKey(stationId))
+        {
+            _certificates.Clear();
+        }
+
+        _certificates[stationId] = certificate;
     }
 
     public void Dispose()
     {
         _signer.Dispose();
         _verifier.Dispose();
+        foreach (var key in _keyRing)
+        {
+            key.Dispose();
+        }
+
+        _keyRing.Clear();
+        SendKey = null;
     }
 }

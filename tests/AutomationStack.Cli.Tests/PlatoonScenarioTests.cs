@@ -172,6 +172,50 @@ public sealed class PlatoonScenarioTests
         Report($"merge: request at {requestAt} s, rear leader a follower of platoon 1 at {merged!.Value:0.00} s ({merged.Value - requestAt:0.00} s)");
     }
 
+    [TestCase("platoon-join-back", "truck1", 2, 3)]
+    [TestCase("platoon-merge", "truck1", 3, 4)]
+    public void Run_EncryptedPcm_KeyRenewedOnEveryMembershipChangeAndNeverLogged(string name, string leader, int generations, int finalMembers)
+    {
+        const ulong seed = 42;
+        const ulong epochMs = 1_767_225_600_000;
+        var run = Passed(name);
+        using var kpi = JsonDocument.Parse(File.ReadAllText(run.Kpi));
+        foreach (var truck in kpi.RootElement.GetProperty("trucks").EnumerateArray())
+        {
+            var v2x = truck.GetProperty("v2x");
+            var id = truck.GetProperty("id").GetString();
+            Report($"{name} {id}: {v2x.GetProperty("encrypted_accepted").GetInt64()} encrypted PCMs accepted, {v2x.GetProperty("group_keys_installed").GetInt64()} group keys");
+            Assert.That(v2x.GetProperty("encrypted_accepted").GetInt64(), Is.GreaterThan(0), id);
+            Assert.That(v2x.GetProperty("encrypted_sent").GetInt64(), Is.GreaterThan(0), id);
+            Assert.That(v2x.GetProperty("group_keys_installed").GetInt64(), Is.GreaterThanOrEqualTo(2), id);
+        }
+
+        var issued = LogLines(run, leader).Where(l => l.Contains("platoon group key", StringComparison.Ordinal) && l.Contains(" issued ", StringComparison.Ordinal)).ToList();
+        Assert.That(issued, Has.Count.EqualTo(generations), string.Join("\n", issued));
+        Assert.That(issued[^1], Does.Contain($"generation {generations}, {finalMembers} member(s)"));
+
+        // The keys are derived from the leader's signing key, which the run's seed gives: rebuild every key the
+        // leaders issued and look for its bytes anywhere in the recording.
+        using var pki = new AutomationStack.Platooning.Security.SimulationPki(seed, epochMs);
+        var log = File.ReadAllBytes(run.Recording);
+        foreach (var (station, platoon) in new[] { (1u, 1u), (4u, 2u) })
+        {
+            var credentials = pki.For(station);
+            using var key = System.Security.Cryptography.ECDsa.Create();
+            key.ImportPkcs8PrivateKey(credentials.PrivateKeyPkcs8, out _);
+            using var signer = new AutomationStack.Platooning.Security.V2xSigner(credentials.Certificate, key);
+            for (var generation = 1u; generation <= 4; generation++)
+            {
+                using var groupKey = AutomationStack.Platooning.Security.GroupKey.Derive(signer, platoon, generation);
+                Assert.That(log.AsSpan().IndexOf(groupKey.KeyBytes), Is.EqualTo(-1), $"key of station {station} generation {generation} in the log");
+                if (station == 1 && generation <= generations)
+                {
+                    Assert.That(issued[(int)generation - 1], Does.Contain($"group key {groupKey.Id} issued"), "the derived key is the one in use");
+                }
+            }
+        }
+    }
+
     [Test]
     public void Run_CutIn_FollowerBehindCarInAccThenBackInCacc()
     {

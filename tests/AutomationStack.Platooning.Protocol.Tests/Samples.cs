@@ -32,6 +32,7 @@ internal static class Samples
         ["GapChange"] = new GapChange(42, 1.2, GapChangeReason.Intersection),
         ["EmergencyBrake"] = new EmergencyBrake(7.5),
         ["Ack"] = new Ack(9000, AckResult.Rejected),
+        ["KeyUpdate"] = new KeyUpdate(42, Key(130)),
     };
 
     /// <summary>Every typical message by name: PAM with and without lane id, PCM, every PMM sample.</summary>
@@ -152,7 +153,7 @@ internal static class Samples
 
     private static Pmm RandomPmm(Random rng)
     {
-        PmmBody body = (PmmKind)rng.Next(1, 11) switch
+        PmmBody body = (PmmKind)rng.Next(1, 12) switch
         {
             PmmKind.JoinRequest => RandomJoinRequest(rng),
             PmmKind.JoinResponse => RandomJoinResponse(rng),
@@ -163,6 +164,7 @@ internal static class Samples
             PmmKind.Dissolve => new Dissolve(RandomU32(rng)),
             PmmKind.GapChange => new GapChange(RandomU32(rng), Value(rng, 0, V2xLimits.MaxTimeGap), (GapChangeReason)rng.Next(4)),
             PmmKind.EmergencyBrake => new EmergencyBrake(Value(rng, 0, V2xLimits.MaxDeceleration)),
+            PmmKind.KeyUpdate => new KeyUpdate(RandomU32(rng), RandomWrappedKey(rng)),
             _ => new Ack(RandomU32(rng), (AckResult)rng.Next(2)),
         };
         return new Pmm(RandomU32(rng), RandomU32(rng), body);
@@ -175,18 +177,18 @@ internal static class Samples
         return new JoinRequest(position, index, Value(rng, 0, V2xLimits.MaxVehicleLength), (PlatooningLevel)rng.Next(2));
     }
 
+    private static WrappedGroupKey RandomWrappedKey(Random rng)
+    {
+        var bytes = new byte[rng.Next(V2xLimits.MaxWrappedKeyBytes + 1)];
+        rng.NextBytes(bytes);
+        return new WrappedGroupKey(RandomU32(rng), bytes);
+    }
+
     private static JoinResponse RandomJoinResponse(Random rng)
     {
         var accepted = rng.Next(2) == 1;
         var reason = accepted ? JoinRejectReason.None : (JoinRejectReason)rng.Next(1, 7);
-        WrappedGroupKey? key = null;
-        if (rng.Next(2) == 1)
-        {
-            var bytes = new byte[rng.Next(V2xLimits.MaxWrappedKeyBytes + 1)];
-            rng.NextBytes(bytes);
-            key = new WrappedGroupKey(RandomU32(rng), bytes);
-        }
-
+        var key = rng.Next(2) == 1 ? RandomWrappedKey(rng) : null;
         return new JoinResponse(accepted, reason, RandomU32(rng), (byte)rng.Next(256), Value(rng, 0, V2xLimits.MaxTimeGap), key);
     }
 

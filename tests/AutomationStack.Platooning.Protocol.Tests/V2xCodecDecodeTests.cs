@@ -34,7 +34,7 @@ internal sealed class V2xCodecDecodeTests
     [TestCase("Pam", 38, new byte[] { 2 }, "pam.joinable")]
     [TestCase("Pcm", 44, new byte[] { 0x10 }, "pcm.status")]
     [TestCase("PmmDissolve", 27, new byte[] { 0 }, "pmm.kind")]
-    [TestCase("PmmDissolve", 27, new byte[] { 11 }, "pmm.kind")]
+    [TestCase("PmmDissolve", 27, new byte[] { 12 }, "pmm.kind")]
     [TestCase("PmmJoinRequestBack", 28, new byte[] { 3 }, "pmm.join_request.position")]
     [TestCase("PmmJoinRequestBack", 31, new byte[] { 2 }, "pmm.join_request.level")]
     [TestCase("PmmJoinResponseRejected", 29, new byte[] { 7 }, "pmm.join_response.reject_reason")]

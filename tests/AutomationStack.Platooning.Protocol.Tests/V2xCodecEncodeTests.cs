@@ -96,6 +96,7 @@ internal sealed class V2xCodecEncodeTests
 
         yield return Case("pmm.join_response.reject_reason", "undefined", Samples.Pmm(joinResponse with { Accepted = false, RejectReason = (JoinRejectReason)7 }));
         yield return Case("pmm.join_response.group_key", "161 bytes", Samples.Pmm(joinResponse with { GroupKey = Samples.Key(V2xLimits.MaxWrappedKeyBytes + 1) }));
+        yield return Case("pmm.key_update.group_key", "161 bytes", Samples.Pmm(new KeyUpdate(42, Samples.Key(V2xLimits.MaxWrappedKeyBytes + 1))));
 
         var gapChange = new GapChange(42, 1.2, GapChangeReason.CutIn);
         foreach (var (field, value) in Physical("pmm.gap_change.time_gap", 0, V2xLimits.MaxTimeGap))

@@ -111,4 +111,80 @@ internal sealed class GroupKeyTests
         Assert.That(key.ToString(), Is.EqualTo("GroupKey(id=43981)"));
         Assert.That(drops.Single().Reason, Is.EqualTo(DropReason.DecryptionFailed));
     }
+
+    [Test]
+    public void Derive_SameLeaderPlatoonGeneration_SameKeyAndId()
+    {
+        using var pki = new Pki();
+        using var leader = pki.NewSigner(1);
+        using var a = GroupKey.Derive(leader, 7, 1);
+        using var b = GroupKey.Derive(leader, 7, 1);
+
+        Assert.That(a.Id, Is.EqualTo(b.Id));
+        Assert.That(a.KeyBytes.ToArray(), Is.EqualTo(b.KeyBytes.ToArray()));
+    }
+
+    [Test]
+    public void Derive_OtherGenerationPlatoonOrLeader_UnrelatedKeys()
+    {
+        using var pki = new Pki();
+        using var leader = pki.NewSigner(1);
+        using var other = pki.NewSigner(2);
+        using var baseline = GroupKey.Derive(leader, 7, 1);
+        using var nextGeneration = GroupKey.Derive(leader, 7, 2);
+        using var otherPlatoon = GroupKey.Derive(leader, 8, 1);
+        using var otherLeader = GroupKey.Derive(other, 7, 1);
+
+        foreach (var key in new[] { nextGeneration, otherPlatoon, otherLeader })
+        {
+            Assert.That(key.KeyBytes.ToArray(), Is.Not.EqualTo(baseline.KeyBytes.ToArray()));
+            Assert.That(key.Id, Is.Not.EqualTo(baseline.Id));
+        }
+    }
+
+    [Test]
+    public void WrapDeterministic_SameInputsTwice_ByteIdenticalAndUnwraps()
+    {
+        using var pki = new Pki();
+        using var leader = pki.NewSigner(1);
+        using var recipient = pki.NewSigner(2);
+        using var key = GroupKey.Derive(leader, 7, 1);
+
+        var first = KeyWrap.Wrap(key, recipient.Certificate, leader);
+        var second = KeyWrap.Wrap(key, recipient.Certificate, leader);
+        using var unwrapped = KeyWrap.Unwrap(first, recipient);
+
+        Assert.That(second, Is.EqualTo(first));
+        Assert.That(first, Has.Length.EqualTo(KeyWrap.WrappedSize));
+        Assert.That(unwrapped.Id, Is.EqualTo(key.Id));
+        Assert.That(unwrapped.KeyBytes.ToArray(), Is.EqualTo(key.KeyBytes.ToArray()));
+    }
+
+    [Test]
+    public void WrapDeterministic_OtherRecipientOrKey_OtherEphemeral()
+    {
+        using var pki = new Pki();
+        using var leader = pki.NewSigner(1);
+        using var recipient = pki.NewSigner(2);
+        using var third = pki.NewSigner(3);
+        using var key = GroupKey.Derive(leader, 7, 1);
+        using var next = GroupKey.Derive(leader, 7, 2);
+        static byte[] Ephemeral(byte[] wrapped) => wrapped.AsSpan(5, 65).ToArray();
+
+        var baseline = KeyWrap.Wrap(key, recipient.Certificate, leader);
+
+        Assert.That(Ephemeral(KeyWrap.Wrap(key, third.Certificate, leader)), Is.Not.EqualTo(Ephemeral(baseline)));
+        Assert.That(Ephemeral(KeyWrap.Wrap(next, recipient.Certificate, leader)), Is.Not.EqualTo(Ephemeral(baseline)));
+        Assert.Throws<CryptographicException>(() => KeyWrap.Unwrap(baseline, third));
+    }
+
+    [Test]
+    public void ToString_DerivedKey_ShowsIdOnly()
+    {
+        using var pki = new Pki();
+        using var leader = pki.NewSigner(1);
+        using var key = GroupKey.Derive(leader, 7, 1);
+
+        Assert.That(key.ToString(), Is.EqualTo($"GroupKey(id={key.Id})"));
+    }
 }

@@ -111,6 +111,93 @@ internal sealed class V2xStackTests
         Assert.That(b.DropCounts.Values.Sum(), Is.EqualTo(1));
     }
 
+    [Test]
+    public void Send_WithGroupKey_PcmEncryptedAndMemberDecrypts()
+    {
+        using var leader = Stack(1);
+        using var member = Stack(2);
+        using var outsider = Stack(3);
+        var pam = new Pam(7, PlatoonRole.Leader, 0, 0, 0, 20, null, 2, 5, true, PlatooningLevel.Psf, 6);
+        var leaderPam = leader.Send(pam, 0);                     // certificates travel in clear messages
+        member.Receive([leaderPam], 1_000_000);
+        outsider.Receive([leaderPam], 1_000_000);
+        leader.Receive([member.Send(pam, 0)], 1_000_000);
+        var key = leader.IssueGroupKey(7, 1);
+        var wrapped = leader.WrapGroupKey(key, 2);
+        leader.InstallGroupKey(key);
+        member.InstallGroupKey(member.UnwrapGroupKey(wrapped!, out var error)!);
+
+        var sent = leader.Send(SamplePcm(), 100_000_000);
+
+        Assert.That(error, Is.Null);
+        Assert.That(member.Receive([sent], 110_000_000), Has.Count.EqualTo(1));
+        Assert.That(member.EncryptedAccepted, Is.EqualTo(1));
+        Assert.That(leader.EncryptedSent, Is.EqualTo(1));
+        Assert.That(outsider.Receive([sent], 110_000_000), Is.Empty);
+        Assert.That(outsider.DropCounts, Does.ContainKey(nameof(DropReason.UnknownGroupKey)));
+    }
+
+    [Test]
+    public void Send_WithGroupKey_PamAndPmmStayClearAndPcmCarriesNoCertificate()
+    {
+        using var a = Stack(1);
+        a.InstallGroupKey(a.IssueGroupKey(7, 1));
+        var pcm = a.Send(SamplePcm(), 0).Payload.ToArray();
+        var clearPcm = Stack(4).Send(SamplePcm(), 0).Payload.ToArray();
+        a.StopEncrypting();
+        var afterStop = a.Send(SamplePcm(), 50_000_000).Payload.ToArray();
+
+        // Envelope flags byte (after the version): bit 0 certificate included, bit 1 encrypted.
+        Assert.That(pcm[1] & 0b11, Is.EqualTo(0b10));
+        Assert.That(clearPcm[1] & 0b11, Is.EqualTo(0b01));
+        Assert.That(afterStop[1] & 0b10, Is.Zero);
+    }
+
+    [Test]
+    public void WrapGroupKey_StationNeverHeard_Null()
+    {
+        using var a = Stack(1);
+        using var key = a.IssueGroupKey(7, 1);
+
+        Assert.That(a.WrapGroupKey(key, 99), Is.Null);
+    }
+
+    [Test]
+    public void UnwrapGroupKey_AddressedToAnotherStation_NullWithReason()
+    {
+        using var leader = Stack(1);
+        using var member = Stack(2);
+        using var other = Stack(3);
+        leader.Receive([member.Send(SamplePcm(), 0)], 1_000_000);
+        using var key = leader.IssueGroupKey(7, 1);
+        var wrapped = leader.WrapGroupKey(key, 2)!;
+
+        Assert.That(other.UnwrapGroupKey(wrapped, out var error), Is.Null);
+        Assert.That(error, Does.Contain("not addressed to this recipient"));
+        Assert.That(member.UnwrapGroupKey(wrapped with { KeyId = wrapped.KeyId + 1 }, out error), Is.Null);
+        Assert.That(error, Does.Contain("differs from the announced id"));
+    }
+
+    [Test]
+    public void InstallGroupKey_MoreThanRing_OldestForgotten()
+    {
+        using var leader = Stack(1);
+        using var member = Stack(2);
+        member.Receive([leader.Send(SamplePcm(), 0)], 1_000_000);
+        var first = leader.IssueGroupKey(7, 1);
+        leader.InstallGroupKey(first);
+        var oldPcm = leader.Send(SamplePcm(), 100_000_000);
+        member.InstallGroupKey(leader.IssueGroupKey(7, 1));
+        for (var generation = 2u; generation <= V2xStack.KeyRingSize + 1; generation++)
+        {
+            member.InstallGroupKey(leader.IssueGroupKey(7, generation));
+        }
+
+        Assert.That(member.KeysInstalled, Is.EqualTo(V2xStack.KeyRingSize + 1));
+        Assert.That(member.Receive([oldPcm], 110_000_000), Is.Empty);
+        Assert.That(member.DropCounts, Does.ContainKey(nameof(DropReason.UnknownGroupKey)));
+    }
+
     private static Pcm SamplePcm() => new(7, 1, 1000.5, -20.25, 0.5, 22.2, -0.3, -0.25, 0.6, 16.5, PcmStatus.None);
 
     private V2xStack Stack(uint station)
