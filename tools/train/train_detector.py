@@ -1,0 +1,156 @@
+#!/usr/bin/python3
+"""Trains the BEV lidar object detector and exports it to ONNX.
+
+Input: a dataset written by `tools/AutomationStack.Dataset` (`dataset lidar --out DIR`): for each split
+(`train`, `val`) a `manifest.json` plus `bev.u8` (N x C x H x W, uint8: the BEV tensor of
+`AutomationStack.Perception.BevRasterizer` quantised to value * 255) and `targets.f16` (N x (K + 6 + 1) x H' x W',
+float16: K class heat maps, 6 regression channels, 1 regression mask, written by `CenterTargets.Encode`). The C#
+side owns every definition (grid, channels, target encoding): this script only fits a network to those tensors.
+
+Output: an ONNX file (opset 17) with input `bev` [1, C, H, W] float32 and outputs `heatmap` [1, K, H', W'] (logits)
+and `regression` [1, 6, H', W'], as `CenterDecoder` expects.
+
+Run with Debian's Python (`/usr/bin/python3`, packages python3-torch and python3-numpy); see models/object_detector.md.
+"""
+import argparse
+import json
+import os
+import random
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def load_split(root, split):
+    folder = os.path.join(root, split)
+    with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as f:
+        manifest = json.load(f)
+    n = manifest["count"]
+    c, h, w = manifest["bev_shape"]
+    t, ho, wo = manifest["target_shape"]
+    bev = np.fromfile(os.path.join(folder, "bev.u8"), dtype=np.uint8)
+    targets = np.fromfile(os.path.join(folder, "targets.f16"), dtype=np.float16)
+    if bev.size != n * c * h * w or targets.size != n * t * ho * wo:
+        sys.exit(f"{folder}: file sizes do not match manifest.json (count {n})")
+    return manifest, bev.reshape(n, c, h, w), targets.reshape(n, t, ho, wo)
+
+
+def block(cin, cout, stride=1):
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+class Detector(nn.Module):
+    """A small CenterPoint-style BEV network: stride-2 backbone with a wider context branch, two heads."""
+
+    def __init__(self, channels, classes):
+        super().__init__()
+        self.stem = nn.Sequential(block(channels, 24), block(24, 32, stride=2), block(32, 32))
+        self.context = nn.Sequential(block(32, 64, stride=2), block(64, 64), block(64, 64))
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.fuse = block(32 + 64, 64)
+        self.heatmap = nn.Sequential(block(64, 32), nn.Conv2d(32, classes, 1))
+        self.regression = nn.Sequential(block(64, 32), nn.Conv2d(32, 6, 1))
+        self.heatmap[-1].bias.data.fill_(-2.19)  # prior 0.1, as CenterNet
+
+    def forward(self, bev):
+        x = self.stem(bev)
+        y = self.up(self.context(x))
+        x = self.fuse(torch.cat([x, y], dim=1))
+        return self.heatmap(x), self.regression(x)
+
+
+def focal_loss(logits, target):
+    """CenterNet's penalty-reduced focal loss on a Gaussian heat map."""
+    p = torch.sigmoid(logits).clamp(1e-4, 1 - 1e-4)
+    positive = target.eq(1).float()
+    negative = 1 - positive
+    pos_loss = torch.log(p) * (1 - p) ** 2 * positive
+    neg_loss = torch.log(1 - p) * p ** 2 * (1 - target) ** 4 * negative
+    count = positive.sum().clamp(min=1)
+    return -(pos_loss.sum() + neg_loss.sum()) / count
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, help="dataset folder (with train/ and val/)")
+    parser.add_argument("--out", required=True, help="ONNX file to write")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.set_num_threads(args.threads)
+
+    manifest, bev, targets = load_split(args.data, "train")
+    _, val_bev, val_targets = load_split(args.data, "val")
+    classes = manifest["classes"]
+    k = len(classes)
+    model = Detector(bev.shape[1], k)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    steps = args.epochs * ((len(bev) + args.batch - 1) // args.batch)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=args.lr, total_steps=steps)
+
+    def batch_tensors(b, t, index):
+        x = torch.from_numpy(b[index].astype(np.float32) / 255.0)
+        y = torch.from_numpy(t[index].astype(np.float32))
+        flip = random.random() < 0.5 if model.training else False
+        if flip:
+            # Mirror left/right (y axis = columns): heat maps mirror, dy and sin(yaw) change sign.
+            x = torch.flip(x, dims=[3])
+            y = torch.flip(y, dims=[3])
+            y[:, k + 1] = -y[:, k + 1]
+            y[:, k + 4] = -y[:, k + 4]
+        return x, y
+
+    def loss_of(x, y):
+        heat, reg = model(x)
+        mask = y[:, k + 6:k + 7]
+        reg_loss = (torch.abs(reg - y[:, k:k + 6]) * mask).sum() / mask.sum().clamp(min=1)
+        return focal_loss(heat, y[:, :k]), reg_loss
+
+    for epoch in range(args.epochs):
+        model.train()
+        order = np.random.permutation(len(bev))
+        total = [0.0, 0.0]
+        for start in range(0, len(order), args.batch):
+            x, y = batch_tensors(bev, targets, np.sort(order[start:start + args.batch]))
+            heat_loss, reg_loss = loss_of(x, y)
+            loss = heat_loss + reg_loss
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+            total[0] += heat_loss.item() * len(x)
+            total[1] += reg_loss.item() * len(x)
+        model.eval()
+        with torch.no_grad():
+            val = [0.0, 0.0]
+            for start in range(0, len(val_bev), args.batch):
+                index = np.arange(start, min(start + args.batch, len(val_bev)))
+                x, y = batch_tensors(val_bev, val_targets, index)
+                h, r = loss_of(x, y)
+                val[0] += h.item() * len(x)
+                val[1] += r.item() * len(x)
+        print(f"epoch {epoch + 1}/{args.epochs}: train heat {total[0] / len(bev):.4f} reg {total[1] / len(bev):.4f}"
+              f"  val heat {val[0] / len(val_bev):.4f} reg {val[1] / len(val_bev):.4f}", flush=True)
+
+    model.eval()
+    dummy = torch.zeros(1, *bev.shape[1:])
+    torch.onnx.export(model, dummy, args.out, input_names=["bev"], output_names=["heatmap", "regression"],
+                      opset_version=17, do_constant_folding=True)
+    print(f"wrote {args.out} ({os.path.getsize(args.out)} bytes)")
+
+
+if __name__ == "__main__":
+    main()
