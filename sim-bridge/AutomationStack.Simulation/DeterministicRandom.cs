@@ -4,7 +4,7 @@ namespace AutomationStack.Simulation;
 /// xoshiro256** (Blackman and Vigna) seeded through SplitMix64. One instance is one independent stream; it never
 /// caches values between calls, so the sequence depends only on the seed and the number of draws.
 /// </summary>
-internal sealed class DeterministicRandom
+public sealed class DeterministicRandom
 {
     private const int MantissaShift = 11;
     private const double InverseTwoToThe53 = 1.0 / (1UL << 53);

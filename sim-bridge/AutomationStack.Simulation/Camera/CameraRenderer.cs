@@ -27,6 +27,7 @@ public sealed class CameraRenderer
     private readonly float[] _linear;
     private readonly List<int> _headPotential = [];
     private readonly List<int> _headVisible = [];
+    private readonly List<SignalLamp> _lastLamps = [];
     private static readonly float[] NoiseTable = BuildNoiseTable();
     private float[] _glareColumns = [];
     private int _countPixels;
@@ -72,33 +73,58 @@ public sealed class CameraRenderer
 
         _headPotential.Clear();
         _headVisible.Clear();
+        _lastLamps.Clear();
         foreach (var head in scene.Heads)
         {
             var headId = id++;
             DrawHead(frame, head, light, sun, headId);
-            _headVisible.Add(headId);
-            _headPotential.Add(CountLampPixels(frame, head));
+            _lastLamps.Add(head.Lamp);
+            for (var slot = 0; slot < 3; slot++)
+            {
+                _headPotential.Add(CountLampPixels(frame, head, slot));
+                _headVisible.Add(0);
+            }
         }
 
-        for (var i = 0; i < _headVisible.Count; i++)
+        if (scene.Heads.Count > 0)
         {
-            var headId = _headVisible[i];
-            var visible = 0;
+            // Lamp pixels carry the id −(head id × 4 + slot): count what survived the depth test.
+            var firstHead = scene.Boxes.Count + 1;
             foreach (var v in _ids)
             {
-                visible += v == -headId ? 1 : 0;
+                if (v < 0)
+                {
+                    var lamp = ((-v / 4) - firstHead) * 3 + (-v % 4);
+                    _headVisible[lamp]++;
+                }
             }
-
-            _headVisible[i] = visible;
         }
 
         ApplyGlare(frame, light, sun);
         Finish(noiseSigma, noiseSeed);
     }
 
-    /// <summary>Share (0–1) of head <paramref name="index"/>'s lamp discs visible in the last image (0 when off-screen).</summary>
-    public double HeadVisibility(int index) =>
-        _headPotential[index] == 0 ? 0 : Math.Min(1.0, (double)_headVisible[index] / _headPotential[index]);
+    /// <summary>
+    /// Share (0–1) of head <paramref name="index"/>'s lamp discs visible in the last image: of the lit lamp when one is
+    /// lit, else of all three (0 when off-screen).
+    /// </summary>
+    public double HeadVisibility(int index, SignalLamp lamp)
+    {
+        var (visible, potential) = (0, 0);
+        for (var slot = 0; slot < 3; slot++)
+        {
+            if (lamp == SignalLamp.Off || (int)lamp == slot + 1)
+            {
+                visible += _headVisible[(index * 3) + slot];
+                potential += _headPotential[(index * 3) + slot];
+            }
+        }
+
+        return potential == 0 ? 0 : Math.Min(1.0, (double)visible / potential);
+    }
+
+    /// <summary>Visibility of head <paramref name="index"/> of the last scene, for the lamp it showed.</summary>
+    public double HeadVisibility(int index) => HeadVisibility(index, _lastLamps[index]);
 
     /// <summary>The image rectangle of a head's housing, clipped to the image; false when behind the camera or off-image.</summary>
     public static bool TryProjectHead(in SignalHead head, in CameraPose pose, out PixelRect rect)
@@ -203,18 +229,14 @@ public sealed class CameraRenderer
             var lamp = (SignalLamp)(slot + 1);
             var lit = head.Lamp == lamp;
             var color = LampColor(lamp, lit);
-            DrawDisc(frame, head, slot, color, lit ? 1.0 : light.Exposure * (light.Ambient + 0.2), -id, countOnly: false);
+            DrawDisc(frame, head, slot, color, lit ? 1.0 : light.Exposure * (light.Ambient + 0.2), -((id * 4) + slot), countOnly: false);
         }
     }
 
-    private int CountLampPixels(in Frame frame, in SignalHead head)
+    private int CountLampPixels(in Frame frame, in SignalHead head, int slot)
     {
         _countPixels = 0;
-        for (var slot = 0; slot < 3; slot++)
-        {
-            DrawDisc(frame, head, slot, default, 0, 0, countOnly: true);
-        }
-
+        DrawDisc(frame, head, slot, default, 0, 0, countOnly: true);
         return _countPixels;
     }
 
