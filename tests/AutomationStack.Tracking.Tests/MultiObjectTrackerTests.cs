@@ -352,4 +352,30 @@ internal sealed class MultiObjectTrackerTests
         // Assert
         Assert.That(second, Is.EqualTo(first));
     }
+
+    [Test]
+    public void Step_AfterWarmUp_DoesNotAllocate()
+    {
+        // Arrange
+        var tracker = new MultiObjectTracker(ObjectTrackerOptions.Default);
+        var detections = new ObjectDetection[20];
+        for (var k = 0; k < detections.Length; k++)
+        {
+            detections[k] = Car(10 + (3 * k), (k % 3) * 3.5);
+        }
+
+        for (var k = 0; k < 5; k++)
+        {
+            tracker.Step(Stamp(k), EgoSpeed, 0.01, detections);
+        }
+
+        // Act
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var tracks = tracker.Step(Stamp(5), EgoSpeed, 0.01, detections);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Assert
+        Assert.That(tracks.Length, Is.EqualTo(20));
+        Assert.That(allocated, Is.Zero);
+    }
 }
