@@ -5,7 +5,7 @@ namespace AutomationStack.Tracking;
 /// from the ego, m; LateralOffset: its centre's y, m; LateralSpeed: its y velocity, m/s; TimeToEnter: until its centre
 /// is inside the corridor (0 when it already is), s.
 /// </summary>
-public readonly record struct CutIn(int TrackId, double Gap, double LateralOffset, double LateralSpeed, double TimeToEnter);
+public readonly record struct CutInTarget(int TrackId, double Gap, double LateralOffset, double LateralSpeed, double TimeToEnter);
 
 /// <summary>Tuning of <see cref="CutInDetector"/>.</summary>
 public sealed record CutInOptions
@@ -27,18 +27,20 @@ public sealed record CutInOptions
 
 /// <summary>
 /// Finds a confirmed track (not the predecessor) whose centre lies longitudinally between the ego's front bumper and the
-/// predecessor's rear (0 &lt; gap and X + half extent &lt; predecessor X − its half extent; without a predecessor:
-/// X ≤ MaxDistance) and whose lateral offset is in the corridor (|y| &lt; HalfWidth) or moving into it (y·vy &lt; 0,
+/// predecessor's rear (0 &lt; gap and X + half extent &lt; predecessor X − its half extent; without a predecessor, or
+/// when its id is not among the tracks: X &lt; MaxDistance) and whose lateral offset is in the corridor (|y| &lt; HalfWidth) or moving into it (y·vy &lt; 0,
 /// |vy| ≥ MinLateralSpeed, (|y| − HalfWidth)/|vy| ≤ Horizon). Of several, the one entering first, then the nearest.
 /// Stateless and allocation-free.
 /// </summary>
 public static class CutInDetector
 {
     /// <summary>The cut-in, or null. <paramref name="predecessorId"/>: the track of the vehicle the ego follows, if known.</summary>
-    public static CutIn? Detect(ReadOnlySpan<ObjectTrack> tracks, int? predecessorId, double egoLength, CutInOptions options)
+    public static CutInTarget? Detect(ReadOnlySpan<ObjectTrack> tracks, int? predecessorId, double egoLength, CutInOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // Without a (visible) predecessor the search ends at MaxDistance, measured to the track's centre.
         var limit = options.MaxDistance;
+        var predecessorFound = false;
         if (predecessorId is { } id)
         {
             foreach (var track in tracks)
@@ -46,12 +48,13 @@ public static class CutInDetector
                 if (track.Id == id)
                 {
                     limit = track.X - track.HalfExtentX;
+                    predecessorFound = true;
                     break;
                 }
             }
         }
 
-        CutIn? best = null;
+        CutInTarget? best = null;
         foreach (var track in tracks)
         {
             if (!track.Confirmed || track.Id == predecessorId)
@@ -61,7 +64,7 @@ public static class CutInDetector
 
             var halfExtent = track.HalfExtentX;
             var gap = track.X - (egoLength / 2) - halfExtent;
-            var front = predecessorId is null ? track.X : track.X + halfExtent;
+            var front = predecessorFound ? track.X + halfExtent : track.X;
             if (!(gap > 0) || !(front < limit))
             {
                 continue;
@@ -93,7 +96,7 @@ public static class CutInDetector
                 continue;
             }
 
-            best = new CutIn(track.Id, gap, track.Y, track.Vy, timeToEnter);
+            best = new CutInTarget(track.Id, gap, track.Y, track.Vy, timeToEnter);
         }
 
         return best;

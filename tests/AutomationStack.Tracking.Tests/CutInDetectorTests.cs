@@ -90,4 +90,18 @@ internal sealed class CutInDetectorTests
         // Assert
         Assert.That(cutIn!.Value.TrackId, Is.EqualTo(2));
     }
+
+    [Test]
+    public void Detect_PredecessorIdNotTracked_FallsBackToMaxDistance()
+    {
+        // Arrange: predecessor 7 is not among the tracks (lost); a car at 50 m moving in is within 60 m.
+        ObjectTrack[] tracks = [Track(2, 50, 2.5, vy: -1.0, length: 4.5, width: 1.8)];
+
+        // Act
+        var cutIn = CutInDetector.Detect(tracks, 7, EgoLength, CutInOptions.Default);
+
+        // Assert
+        Assert.That(cutIn!.Value.TrackId, Is.EqualTo(2));
+        Assert.That(cutIn.Value.TimeToEnter, Is.EqualTo(0.7).Within(1e-9));
+    }
 }
