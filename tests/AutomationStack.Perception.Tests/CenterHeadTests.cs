@@ -71,6 +71,60 @@ internal sealed class CenterHeadTests
     }
 
     [Test]
+    public void Encode_ThenDecode_RandomSeparatedBoxesRoundTrip()
+    {
+        // Arrange: 60 seeded random boxes of all classes, centres at least 3 m apart (distinct peaks), any yaw.
+        var rng = new Random(2024);
+        var boxes = new List<BevBox>();
+        while (boxes.Count < 60)
+        {
+            var candidate = new BevBox(
+                (DetectionClass)rng.Next(3),
+                -39.9 + (rng.NextDouble() * 119.8),
+                -39.9 + (rng.NextDouble() * 79.8),
+                1.5 + (rng.NextDouble() * 15),
+                1.2 + (rng.NextDouble() * 1.5),
+                (rng.NextDouble() * 2 * Math.PI) - Math.PI);
+            var separated = true;
+            foreach (var b in boxes)
+            {
+                separated &= Math.Abs(b.X - candidate.X) >= 3 || Math.Abs(b.Y - candidate.Y) >= 3;
+            }
+
+            if (separated)
+            {
+                boxes.Add(candidate);
+            }
+        }
+
+        var (heatmap, regression, mask) = Allocate();
+        var decoder = new CenterDecoder(Spec, CenterDecoderOptions.Default);
+        var detections = new Detection[100];
+
+        // Act
+        CenterTargets.Encode(boxes.ToArray(), Spec, 2, heatmap, regression, mask);
+        var count = decoder.Decode(ToLogits(heatmap), regression, detections);
+
+        // Assert: one detection per box, each within 1 cm / 0.01 rad of its box.
+        Assert.That(count, Is.EqualTo(boxes.Count));
+        foreach (var box in boxes)
+        {
+            var matches = 0;
+            foreach (var d in detections.AsSpan(0, count))
+            {
+                if (d.Class == box.Class && Math.Abs(d.X - box.X) < 0.01 && Math.Abs(d.Y - box.Y) < 0.01
+                    && Math.Abs(d.Length - box.Length) < 0.01 && Math.Abs(d.Width - box.Width) < 0.01
+                    && AngleDifference(d.Yaw, box.Yaw) < 0.01)
+                {
+                    matches++;
+                }
+            }
+
+            Assert.That(matches, Is.EqualTo(1), $"box {box}");
+        }
+    }
+
+    [Test]
     public void Encode_OneBox_PeakOneAtCentreCellAndMaskSet()
     {
         // Arrange: centre x = 25.37 → u = 65.37 → i = 65, dx = 0.37; y = 0.12 → v = 40.12 → j = 40, dy = 0.12.

@@ -114,4 +114,45 @@ internal sealed class RotatedNmsTests
         // Act / Assert
         Assert.That(RotatedNms.Suppress(detections), Is.EqualTo(2));
     }
+
+    [Test]
+    public void BevIou_RandomBoxes_SymmetricAndMatchesSampledArea()
+    {
+        // Arrange: seeded random pairs of overlapping boxes; reference intersection by sampling a fine grid.
+        var rng = new Random(42);
+        const double Step = 0.02;
+
+        for (var trial = 0; trial < 40; trial++)
+        {
+            var a = Box(rng.NextDouble(), rng.NextDouble(), 1 + (4 * rng.NextDouble()), 0.5 + (2 * rng.NextDouble()), (rng.NextDouble() * 2 * Math.PI) - Math.PI);
+            var b = Box(rng.NextDouble() * 2, rng.NextDouble() * 2, 1 + (4 * rng.NextDouble()), 0.5 + (2 * rng.NextDouble()), (rng.NextDouble() * 2 * Math.PI) - Math.PI);
+            var inside = 0;
+            for (var x = -5.0; x < 7.0; x += Step)
+            {
+                for (var y = -5.0; y < 7.0; y += Step)
+                {
+                    inside += Contains(a, x + (Step / 2), y + (Step / 2)) && Contains(b, x + (Step / 2), y + (Step / 2)) ? 1 : 0;
+                }
+            }
+
+            var sampled = inside * Step * Step;
+            var expected = sampled / ((a.Length * a.Width) + (b.Length * b.Width) - sampled);
+
+            // Act
+            var iou = RotatedNms.BevIou(a, b);
+
+            // Assert
+            Assert.That(iou, Is.EqualTo(RotatedNms.BevIou(b, a)).Within(1e-12), $"trial {trial}");
+            Assert.That(iou, Is.EqualTo(expected).Within(0.01), $"trial {trial}");
+        }
+    }
+
+    private static bool Contains(in BevBox box, double x, double y)
+    {
+        var dx = x - box.X;
+        var dy = y - box.Y;
+        var c = Math.Cos(box.Yaw);
+        var s = Math.Sin(box.Yaw);
+        return Math.Abs((c * dx) + (s * dy)) <= box.Length / 2 && Math.Abs((-s * dx) + (c * dy)) <= box.Width / 2;
+    }
 }
