@@ -1,3 +1,4 @@
+using AutomationStack.Perception;
 using AutomationStack.Simulation;
 using AutomationStack.Simulation.Camera;
 
@@ -10,6 +11,12 @@ public enum LightLabel : byte
     Amber = 1,
     Green = 2,
     Unknown = 3,
+
+    /// <summary>
+    /// Partly hidden lit lamp (between <see cref="LightScenes.HiddenBelow"/> and <see cref="LightScenes.VisibleFrom"/>
+    /// of it visible): either its colour or unknown is right, another colour is wrong. Not used for training.
+    /// </summary>
+    PartlyHidden = 4,
 }
 
 /// <summary>One labelled crop and what made it.</summary>
@@ -20,15 +27,17 @@ internal readonly record struct LightSample(LightLabel Label, SignalLamp Lamp, d
 /// facing the camera (± 0.35 rad), lamps red/amber/green or off, vehicles and sign plates that may hide them, random
 /// sun (a share of them low and ahead: backlight and glare), exposure and noise. Each head whose housing is at least
 /// <see cref="MinPixelHeight"/> px tall gives a crop; its label is its lit colour when at least
-/// <see cref="VisibleEnough"/> of the lit lamp is visible, else <see cref="LightLabel.Unknown"/> (also for a dark head).
+/// <see cref="VisibleFrom"/> of the lit lamp is visible, <see cref="LightLabel.Unknown"/> when less than
+/// <see cref="HiddenBelow"/> is (occluded) or the head is dark, and <see cref="LightLabel.PartlyHidden"/> in between.
 /// </summary>
 internal sealed class LightScenes
 {
     public const int ImageWidth = 640;
     public const int ImageHeight = 360;
     public const double HorizontalFov = 60 * Math.PI / 180;
-    public const int MinPixelHeight = 10;
-    public const double VisibleEnough = 0.6;
+    public const int MinPixelHeight = 12;
+    public const double VisibleFrom = 0.8;
+    public const double HiddenBelow = 0.4;
 
     private readonly CameraRenderer _renderer = new(ImageWidth, ImageHeight);
     private readonly CameraScene _scene = new() { Ground = new StraightRoad() };
@@ -94,7 +103,9 @@ internal sealed class LightScenes
             }
 
             var visibility = _renderer.HeadVisibility(i);
-            var label = head.Lamp == SignalLamp.Off || visibility < VisibleEnough ? LightLabel.Unknown : (LightLabel)((int)head.Lamp - 1);
+            var label = head.Lamp == SignalLamp.Off || visibility < HiddenBelow ? LightLabel.Unknown
+                : visibility < VisibleFrom ? LightLabel.PartlyHidden
+                : (LightLabel)((int)head.Lamp - 1);
             TrafficLightCrop.Extract(_renderer.Rgb, ImageWidth, ImageHeight, rect.X, rect.Y, rect.Width, rect.Height, crop);
             emit(new LightSample(label, head.Lamp, visibility, head.X, rect.Height, backlit), crop);
         }

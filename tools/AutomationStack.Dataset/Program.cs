@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AutomationStack.Perception;
 
 namespace AutomationStack.Dataset;
 
@@ -113,9 +114,11 @@ internal static class Program
             ["scenes"] = scenes,
             ["seeds"] = $"{seedBase + 1}..{seedBase + (ulong)scenes}",
             ["crop_shape"] = new[] { TrafficLightCrop.Channels, TrafficLightCrop.Height, TrafficLightCrop.Width },
-            ["classes"] = Enum.GetNames<LightLabel>(),
+            ["classes"] = new[] { "Red", "Amber", "Green", "Unknown" },
+            ["labels"] = "0 red, 1 amber, 2 green, 3 unknown (dark or occluded), 4 partly hidden (not for training)",
             ["by_label"] = byLabel,
             ["occluded_unknown"] = samples.Count(s => s.Label == LightLabel.Unknown && s.Lamp != Simulation.Camera.SignalLamp.Off),
+            ["partly_hidden_excluded_from_training"] = samples.Count(s => s.Label == LightLabel.PartlyHidden),
             ["backlit"] = samples.Count(s => s.Backlit),
         };
         File.WriteAllText(Path.Combine(folder, "manifest.json"), JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }));

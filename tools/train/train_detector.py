@@ -106,10 +106,12 @@ def main():
         y = torch.from_numpy(t[index].astype(np.float32))
         flip = random.random() < 0.5 if model.training else False
         if flip:
-            # Mirror left/right (y axis = columns): heat maps mirror, dy and sin(yaw) change sign.
+            # Mirror left/right (columns; the grid is symmetric in y): column j -> W'-1-j, so the offset inside the
+            # cell dy -> 1 - dy, and sin(yaw) changes sign. Only masked cells carry regression targets.
             x = torch.flip(x, dims=[3])
             y = torch.flip(y, dims=[3])
-            y[:, k + 1] = -y[:, k + 1]
+            mask = y[:, k + 6]
+            y[:, k + 1] = (1 - y[:, k + 1]) * mask
             y[:, k + 4] = -y[:, k + 4]
         return x, y
 

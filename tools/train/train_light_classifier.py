@@ -2,7 +2,8 @@
 """Trains the traffic-light classifier (red / amber / green / unknown) and exports it to ONNX.
 
 Input: `dataset lights --out DIR` (tools/AutomationStack.Dataset): DIR/lights/{train,val,test}/crops.u8 (N x 3 x 64 x 32,
-uint8, the crops of `TrafficLightCrop.Extract`), labels.u8 (N: 0 red, 1 amber, 2 green, 3 unknown) and manifest.json.
+uint8, the crops of `TrafficLightCrop.Extract`), labels.u8 (N: 0 red, 1 amber, 2 green, 3 unknown, 4 partly hidden —
+either its colour or unknown is right; left out of training) and manifest.json.
 Output: an ONNX file (opset 17), input `crop` [N, 3, 64, 32] float32 in [0, 1], output `logits` [N, 4].
 
 Safety: a red or amber head called green is the one mistake that must not happen, so the loss adds a penalty on the
@@ -32,7 +33,10 @@ def load(root, split):
     labels = np.fromfile(os.path.join(folder, "labels.u8"), dtype=np.uint8)
     if crops.size != labels.size * c * h * w:
         sys.exit(f"{folder}: crops.u8 and labels.u8 do not match")
-    return crops.reshape(-1, c, h, w), labels.astype(np.int64)
+    crops = crops.reshape(-1, c, h, w)
+    labels = labels.astype(np.int64)
+    keep = labels < 4
+    return crops[keep], labels[keep]
 
 
 class Classifier(nn.Module):
@@ -76,7 +80,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--epochs", type=int, default=25)
+    parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--green-penalty", type=float, default=4.0)
@@ -92,6 +96,7 @@ def main():
     test_crops, test_labels = load(args.data, "test")
     print(f"train {len(labels)} crops, val {len(val_labels)}, test {len(test_labels)}")
     model = Classifier()
+    class_weights = torch.tensor([1.0, 1.0, 1.0, 2.0])
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     steps = args.epochs * ((len(labels) + args.batch - 1) // args.batch)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=args.lr, total_steps=steps)
@@ -108,7 +113,8 @@ def main():
             logits = model(x)
             p_green = F.softmax(logits, dim=1)[:, 2]
             red_or_amber = (y <= 1).float()
-            loss = F.cross_entropy(logits, y) + args.green_penalty * (p_green * red_or_amber).mean()
+            # Unknown weighs double: an occluded head called a colour is worse than a visible one called unknown.
+            loss = F.cross_entropy(logits, y, weight=class_weights) + args.green_penalty * (p_green * red_or_amber).mean()
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()

@@ -1,4 +1,4 @@
-namespace AutomationStack.Dataset;
+namespace AutomationStack.Perception;
 
 /// <summary>
 /// The classifier's input crop of a signal head: the head's housing rectangle in the camera image, widened by
