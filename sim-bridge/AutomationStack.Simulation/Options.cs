@@ -214,4 +214,28 @@ public static class BackgroundBodies
         RollingResistance = 0.01,
         MaxPower = 100_000,
     };
+
+    /// <summary>
+    /// Port automated guided vehicle (container carrier, empty platform): 14.8 m × 3.0 m × 2.0 m, 25 t, electric,
+    /// slow (about 6 m/s top speed by its power and resistance), gentle acceleration and braking.
+    /// </summary>
+    public static TruckParameters Agv { get; } = new()
+    {
+        Mass = 25_000,
+        Length = 14.8,
+        Width = 3.0,
+        Height = 2.0,
+        Category = VehicleCategory.Agv,
+        Wheelbase = 8.0,
+        RearAxleToCentre = 0.0,
+        MaxAcceleration = 0.5,
+        MaxDeceleration = 2.5,
+        ActuatorTimeConstant = 0.4,
+        MaxSteeringAngle = 0.5,
+        MaxSteeringRate = 0.3,
+        FrontalArea = 6.0,
+        DragCoefficient = 0.8,
+        RollingResistance = 0.01,
+        MaxPower = 16_000,
+    };
 }
