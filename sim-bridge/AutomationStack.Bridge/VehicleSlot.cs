@@ -56,6 +56,9 @@ internal sealed class VehicleSlot
 
     public SlotState State { get; set; } = SlotState.Waiting;
 
+    /// <summary>Lidar period (frame / period steps) of the last scan sent; −1 before the first. Loop only.</summary>
+    public long LastLidarPeriod { get; set; } = -1;
+
     public Channel<Command> Commands { get; }
 
     public Task AttachedTask => _attached.Task;
