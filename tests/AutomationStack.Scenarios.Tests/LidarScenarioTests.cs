@@ -20,6 +20,16 @@ public sealed class LidarScenarioTests
     }
 
     [Test]
+    public void Load_ShippedLidarScenario_LidarOnAtTenHertzWithMixedTraffic()
+    {
+        var scenario = ScenarioLoader.Load(Path.Combine(TestFiles.RepoRoot, "sim-bridge", "scenarios", "perception-lidar-corridor.yaml"));
+
+        Assert.That(scenario.World.Lidar, Is.EqualTo(new LidarOptions { Enabled = true }).Using<LidarOptions>(Close));
+        Assert.That(scenario.Vehicles.Count(v => v.Role == VehicleRole.Stack), Is.EqualTo(3));
+        Assert.That(scenario.Vehicles.Select(v => v.Body.Category).Distinct(), Is.EquivalentTo(new[] { VehicleCategory.Truck, VehicleCategory.Car }));
+    }
+
+    [Test]
     public void Load_LidarFields_AreApplied()
     {
         var scenario = ScenarioLoader.Load(WriteTemp(Scenario("""
