@@ -13,8 +13,9 @@ namespace AutomationStack.Simulation;
 /// clip in z. Rays with nothing within range produce no point. Buffers are allocated once per model; the scan
 /// returned by <see cref="Scan"/> shares the point buffer, which the next call overwrites.
 /// </para>
-/// Noise from the scanning vehicle's lidar stream, four uniforms per ray with a return, in ray order (column, then
-/// beam), whatever the outcome: dropout (Bernoulli), range (Gaussian, two uniforms), intensity.
+/// Noise from the scanning vehicle's lidar stream, in ray order (column, then beam), for every ray with a return
+/// whatever the outcome: a uniform for dropout (Bernoulli), a standard normal for range (Box–Muller: two uniforms
+/// for every second return, whose pair serves it and the next), a uniform for intensity.
 /// </summary>
 internal sealed class LidarModel
 {
@@ -317,6 +318,11 @@ internal sealed class LidarModel
         var sigma = _options.RangeNoise;
         var points = _points.AsSpan();
         var n = 0;
+
+        // Range noise: Box–Muller gives two independent normals from two uniforms; use both, one per return, so
+        // each pair of returns costs one log, one square root and one sine/cosine. The spare never outlives a scan.
+        var spare = 0.0;
+        var haveSpare = false;
         for (var c = 0; c < _columns; c++)
         {
             var row = c * _beams;
@@ -330,16 +336,30 @@ internal sealed class LidarModel
                     continue;
                 }
 
-                // Fixed draw order per return, always all draws, so the stream stays aligned whatever the outcome.
+                // Fixed draw order per return whatever the outcome, so the stream stays aligned.
                 var lost = rng.NextDouble() < dropout;
-                var noise = rng.NextGaussian(sigma);
+                double normal;
+                if (haveSpare)
+                {
+                    normal = spare;
+                    haveSpare = false;
+                }
+                else
+                {
+                    var radius = Math.Sqrt(-2.0 * Math.Log(1.0 - rng.NextDouble()));
+                    var (sin, cos) = Math.SinCos(2.0 * Math.PI * rng.NextDouble());
+                    normal = radius * cos;
+                    spare = radius * sin;
+                    haveSpare = true;
+                }
+
                 var u = rng.NextDouble();
                 if (lost)
                 {
                     continue;
                 }
 
-                var r = Math.Max(0.0, _range[row + b] + noise);
+                var r = Math.Max(0.0, _range[row + b] + (sigma * normal));
                 var horizontal = r * _cosElevation[b];
                 var o = n * LidarScan.Stride;
                 points[o] = (float)(horizontal * ca);
