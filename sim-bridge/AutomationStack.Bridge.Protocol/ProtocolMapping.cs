@@ -1,6 +1,7 @@
 using AutomationStack.Contracts;
 using AutomationStack.Geometry;
 using AutomationStack.RoadMap;
+using Google.Protobuf;
 using Google.Protobuf.Collections;
 
 namespace AutomationStack.Bridge.Protocol;
@@ -27,7 +28,91 @@ public static class ProtocolMapping
             DragCoefficient = p.DragCoefficient,
             RollingResistance = p.RollingResistance,
             MaxPower = p.MaxPower,
+            Height = p.Height,
+            Category = ToWire(p.Category),
         };
+    }
+
+    public static VehicleCategory ToWire(AutomationStack.Contracts.VehicleCategory category) => category switch
+    {
+        AutomationStack.Contracts.VehicleCategory.Car => VehicleCategory.Car,
+        AutomationStack.Contracts.VehicleCategory.Agv => VehicleCategory.Agv,
+        _ => VehicleCategory.Truck,
+    };
+
+    /// <summary>Unspecified (an older peer) reads as a truck.</summary>
+    public static AutomationStack.Contracts.VehicleCategory FromWire(VehicleCategory category) => category switch
+    {
+        VehicleCategory.Car => AutomationStack.Contracts.VehicleCategory.Car,
+        VehicleCategory.Agv => AutomationStack.Contracts.VehicleCategory.Agv,
+        _ => AutomationStack.Contracts.VehicleCategory.Truck,
+    };
+
+    /// <summary>
+    /// Wire form of a scan: the used points copied as float32 little-endian bytes (one copy, no per-point work on
+    /// little-endian machines).
+    /// </summary>
+    public static LidarScan ToWire(AutomationStack.Contracts.LidarScan scan)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        var floats = scan.PointData;
+        ByteString points;
+        if (BitConverter.IsLittleEndian)
+        {
+            points = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats));
+        }
+        else
+        {
+            var bytes = new byte[floats.Length * sizeof(float)];
+            for (var i = 0; i < floats.Length; i++)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), floats[i]);
+            }
+
+            points = ByteString.CopyFrom(bytes);
+        }
+
+        return new LidarScan
+        {
+            Frame = scan.FrameNumber,
+            StampNs = scan.StampNs,
+            Pose = new LidarPose { X = scan.Pose.X, Y = scan.Pose.Y, Z = scan.Pose.Z, Yaw = scan.Pose.Yaw },
+            PointCount = (uint)scan.PointCount,
+            Points = points,
+        };
+    }
+
+    /// <summary>Contract form of a wire scan; throws <see cref="ArgumentException"/> when the bytes do not hold point_count points.</summary>
+    public static AutomationStack.Contracts.LidarScan FromWire(LidarScan scan)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        const int pointBytes = AutomationStack.Contracts.LidarScan.Stride * sizeof(float);
+        if ((long)scan.PointCount * pointBytes != scan.Points.Length)
+        {
+            throw new ArgumentException($"lidar scan of frame {scan.Frame}: {scan.Points.Length} bytes do not hold point_count = {scan.PointCount} points of {pointBytes} bytes", nameof(scan));
+        }
+
+        var floats = new float[scan.PointCount * AutomationStack.Contracts.LidarScan.Stride];
+        var bytes = scan.Points.Span;
+        if (BitConverter.IsLittleEndian)
+        {
+            bytes.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats.AsSpan()));
+        }
+        else
+        {
+            for (var i = 0; i < floats.Length; i++)
+            {
+                floats[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * sizeof(float))..]);
+            }
+        }
+
+        var pose = scan.Pose ?? new LidarPose();
+        return new AutomationStack.Contracts.LidarScan(
+            scan.Frame,
+            scan.StampNs,
+            new AutomationStack.Contracts.LidarPose(pose.X, pose.Y, pose.Z, pose.Yaw),
+            floats,
+            (int)scan.PointCount);
     }
 
     public static TruckParameters FromWire(Blueprint b)
@@ -49,6 +134,8 @@ public static class ProtocolMapping
             DragCoefficient = b.DragCoefficient,
             RollingResistance = b.RollingResistance,
             MaxPower = b.MaxPower,
+            Height = b.Height > 0 ? b.Height : TruckParameters.Default.Height,
+            Category = FromWire(b.Category),
         };
     }
 
@@ -150,7 +237,8 @@ public static class ProtocolMapping
             radar,
             v2x,
             new AutomationStack.Contracts.DriverInput(driver.SetSpeed, driver.BrakeDeceleration, FromWire(driver.Platoon)),
-            frame.TargetLaneId);
+            frame.TargetLaneId,
+            frame.Lidar is null ? null : FromWire(frame.Lidar));
     }
 
     public static AutomationStack.Contracts.PlatoonRequest FromWire(PlatoonRequest? request) => request is null

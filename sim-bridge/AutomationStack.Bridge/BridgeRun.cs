@@ -59,6 +59,8 @@ public sealed class BridgeRun
     private readonly WorldInfo _worldInfo;
     private readonly List<Contracts.RadarDetection> _radarBuffer = [];
     private readonly List<Contracts.V2xMessage> _v2xBuffer = [];
+    private long _lidarTicks;
+    private long _lidarScans;
     private VehicleSample[] _samples = [];
     private readonly TruckReference[] _references;
     private readonly GroundTruth _groundTruth = new();
@@ -304,7 +306,9 @@ public sealed class BridgeRun
             ExchangePerVehicleFrame: vehicleFrames > 0 ? exchangeTicks * toMicros / vehicleFrames : 0,
             BridgeOverheadPerVehicleStep: vehicleSteps > 0 ? (loopTicks - physicsTicks - waitTicks - pacingTicks) * toMicros / vehicleSteps : 0,
             VehicleFrames: vehicleFrames,
-            Steps: _world.Frame);
+            Steps: _world.Frame,
+            LidarPerScan: _lidarScans > 0 ? _lidarTicks * toMicros / _lidarScans : 0,
+            LidarScans: _lidarScans);
         var loopSeconds = loopTicks / (double)Stopwatch.Frequency;
         return new RunResult(
             summary,
@@ -803,6 +807,19 @@ public sealed class BridgeRun
             frame.V2X.Add(new WireV2x { SenderStationId = m.SenderStationId, StampNs = m.StampNs, Payload = Google.Protobuf.ByteString.CopyFrom(m.Payload.Span) });
         }
 
+        // Lidar: one scan per period of PeriodSteps physics steps, in the first frame this truck gets in that period.
+        var lidar = _world.Options.Lidar;
+        if (lidar.Enabled && frameNumber / lidar.PeriodSteps != slot.LastLidarPeriod)
+        {
+            slot.LastLidarPeriod = frameNumber / lidar.PeriodSteps;
+            var t0 = Stopwatch.GetTimestamp();
+            var scan = ProtocolMapping.ToWire(_world.MeasureLidar(slot.Id));
+            scan.Frame = frameNumber;
+            frame.Lidar = scan;
+            _lidarTicks += Stopwatch.GetTimestamp() - t0;
+            _lidarScans++;
+        }
+
         _recorder!.Write(RunRecorder.FrameTopic(slot.Id), frame, _world.StampNs);
         try
         {
@@ -1103,6 +1120,8 @@ public sealed class BridgeRun
             t.Offset = v.Offset;
             t.Length = v.Body.Length;
             t.Width = v.Body.Width;
+            t.Height = v.Body.Height;
+            t.Category = ProtocolMapping.ToWire(v.Body.Category);
             t.Grade = v.Grade;
             t.DragReduction = v.DragReduction;
             t.Status = StatusOf(v);

@@ -42,7 +42,9 @@ public sealed record StepTimings(
     double ExchangePerVehicleFrame,
     double BridgeOverheadPerVehicleStep,
     long VehicleFrames,
-    long Steps);
+    long Steps,
+    double LidarPerScan = 0,
+    long LidarScans = 0);
 
 /// <summary>Everything a finished run reports.</summary>
 public sealed record RunResult(

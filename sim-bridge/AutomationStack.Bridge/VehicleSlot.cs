@@ -56,6 +56,9 @@ internal sealed class VehicleSlot
 
     public SlotState State { get; set; } = SlotState.Waiting;
 
+    /// <summary>Lidar period (frame / period steps) of the last scan sent; 0 at first, so the first scan comes at frame PeriodSteps. Loop only.</summary>
+    public long LastLidarPeriod { get; set; }
+
     public Channel<Command> Commands { get; }
 
     public Task AttachedTask => _attached.Task;

@@ -11,6 +11,10 @@ internal sealed class ScenarioReader
 {
     public const string TruckBlueprint = "truck-40t";
     public const string CarBlueprint = "car";
+    public const string AgvBlueprint = "agv";
+
+    /// <summary>Largest lidar beam count.</summary>
+    public const int MaxLidarBeams = 256;
     public const double DefaultStep = 0.01;
     public const double MaxStep = 0.1;
     public const ulong DefaultSeed = 1;
@@ -61,7 +65,11 @@ internal sealed class ScenarioReader
     {
         [TruckBlueprint] = TruckParameters.Default,
         [CarBlueprint] = BackgroundBodies.Car,
+        [AgvBlueprint] = BackgroundBodies.Agv,
     };
+
+    private static readonly KeyValuePair<string, VehicleCategory>[] Categories =
+        [new("car", VehicleCategory.Car), new("truck", VehicleCategory.Truck), new("agv", VehicleCategory.Agv)];
 
     public ScenarioReader(ConfigDocument doc, string displayPath)
     {
@@ -251,8 +259,9 @@ internal sealed class ScenarioReader
                 radarNode.RejectUnknownFields();
             }
 
+            var lidar = ReadLidar(sensors, world.Lidar, step);
             sensors.RejectUnknownFields();
-            world = world with { Ego = ego, Radar = radar };
+            world = world with { Ego = ego, Radar = radar, Lidar = lidar };
         }
 
         var v2xNode = root.Mapping("v2x", "a mapping of V2X channel options");
@@ -269,6 +278,57 @@ internal sealed class ScenarioReader
         return world;
     }
 
+    private static LidarOptions ReadLidar(ConfigMapping sensors, LidarOptions lidar, double step)
+    {
+        var node = sensors.Mapping("lidar", "a mapping of lidar options");
+        if (node is null)
+        {
+            return lidar;
+        }
+
+        var elevation = new NumberRange("an angle in degrees above -90 and below 90", -90, 90, MinExclusive: true, MaxExclusive: true);
+        lidar = lidar with { Enabled = node.Boolean("enabled") ?? lidar.Enabled };
+        lidar = lidar with { Beams = (int?)node.Integer("beams", 1, MaxLidarBeams, $"a whole number of beams from 1 to {MaxLidarBeams}") ?? lidar.Beams };
+        lidar = lidar with { MinElevation = Deg(node.Number("min_elevation_deg", elevation)) ?? lidar.MinElevation };
+        lidar = lidar with { MaxElevation = Deg(node.Number("max_elevation_deg", elevation)) ?? lidar.MaxElevation };
+        lidar = lidar with { AzimuthResolution = Deg(node.Number("azimuth_resolution_deg", new NumberRange("an angle in degrees from 0.05 to 10", 0.05, 10))) ?? lidar.AzimuthResolution };
+        lidar = lidar with { MaxRange = node.Number("max_range", new NumberRange("a range in metres above 0 and at most 500", 0, 500, MinExclusive: true)) ?? lidar.MaxRange };
+        lidar = lidar with { RangeNoise = node.Number("range_noise", NumberRange.Between(0, 1, "a standard deviation in metres from 0 to 1")) ?? lidar.RangeNoise };
+        lidar = lidar with { Dropout = node.Number("dropout", NumberRange.Probability()) ?? lidar.Dropout };
+        if (lidar.Beams > 1 && !(lidar.MaxElevation > lidar.MinElevation))
+        {
+            (node.Get("max_elevation_deg") ?? node.Get("min_elevation_deg") ?? node.Get("beams"))!.Error(
+                $"expected max_elevation_deg above min_elevation_deg when there is more than one beam, got {Angles.ToDegrees(lidar.MinElevation):0.###} to {Angles.ToDegrees(lidar.MaxElevation):0.###} degrees");
+        }
+
+        var rateNode = node.Get("rate_hz");
+        var rate = rateNode?.AsNumber(new NumberRange("a scan rate in Hz above 0 and at most 100", 0, 100, MinExclusive: true));
+        if (rate is { } hz)
+        {
+            // The scan period must be a whole number of physics steps.
+            var steps = 1.0 / (hz * step);
+            var whole = Math.Round(steps);
+            if (whole < 1 || Math.Abs(steps - whole) > 1e-6 * Math.Max(1.0, whole))
+            {
+                rateNode!.Error(string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"expected a scan rate whose period is a whole number of physics steps of {step:0.####} s (e.g. {1.0 / (step * Math.Max(1.0, Math.Round(steps))):0.###} Hz), got {hz:0.####} Hz = {steps:0.###} steps"));
+            }
+            else
+            {
+                lidar = lidar with { PeriodSteps = (int)whole };
+            }
+        }
+        else if (rateNode is null)
+        {
+            // Default 10 Hz, kept a whole number of steps for any step length.
+            lidar = lidar with { PeriodSteps = Math.Max(1, (int)Math.Round(0.1 / step)) };
+        }
+
+        node.RejectUnknownFields();
+        return lidar;
+    }
+
     private static double? Deg(double? degrees) => degrees is { } d ? Angles.FromDegrees(d) : null;
 
     private void ReadBlueprints(ConfigMapping root)
@@ -283,7 +343,7 @@ internal sealed class ScenarioReader
         {
             if (_blueprints.ContainsKey(name))
             {
-                blueprints.GetKeyNode(name)!.Error(name is TruckBlueprint or CarBlueprint
+                blueprints.GetKeyNode(name)!.Error(name is TruckBlueprint or CarBlueprint or AgvBlueprint
                     ? $"blueprint '{name}' is built in and cannot be redefined"
                     : $"duplicate blueprint '{name}'");
                 continue;
@@ -306,6 +366,8 @@ internal sealed class ScenarioReader
             p = p with { Mass = body.Number("mass", NumberRange.Positive("a positive mass in kg")) ?? p.Mass };
             p = p with { Length = body.Number("length", new NumberRange("a length in metres above 0 and at most 30", 0, 30, MinExclusive: true)) ?? p.Length };
             p = p with { Width = body.Number("width", new NumberRange("a width in metres above 0 and at most 4", 0, 4, MinExclusive: true)) ?? p.Width };
+            p = p with { Height = body.Number("height", new NumberRange("a height in metres above 0 and at most 5", 0, 5, MinExclusive: true)) ?? p.Height };
+            p = p with { Category = body.Choice("category", Categories) ?? p.Category };
             p = p with { Wheelbase = body.Number("wheelbase", NumberRange.Positive("a positive wheelbase in metres")) ?? p.Wheelbase };
             p = p with { RearAxleToCentre = body.Number("rear_axle_to_centre", NumberRange.Any("a distance in metres")) ?? p.RearAxleToCentre };
             p = p with { MaxAcceleration = body.Number("max_acceleration", NumberRange.Positive("a positive acceleration in m/s²")) ?? p.MaxAcceleration };

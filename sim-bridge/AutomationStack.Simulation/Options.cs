@@ -47,6 +47,49 @@ public sealed record RadarOptions
 }
 
 /// <summary>
+/// Rotating lidar on the cab roof of each stack truck (when <see cref="Enabled"/>): <see cref="Beams"/> beams with
+/// elevations spaced linearly from <see cref="MinElevation"/> to <see cref="MaxElevation"/>, a full 360° sweep in
+/// steps of <see cref="AzimuthResolution"/>, one scan every <see cref="PeriodSteps"/> physics steps. Mounted
+/// <see cref="MountBehindFront"/> behind the front of the body on its centreline, <see cref="MountAboveRoof"/>
+/// above its height. Angles rad, lengths m.
+/// </summary>
+public sealed record LidarOptions
+{
+    /// <summary>Whether stack trucks carry the lidar; off by default so existing scenarios and logs are unchanged.</summary>
+    public bool Enabled { get; init; }
+
+    /// <summary>Number of beams (rows), at least 1.</summary>
+    public int Beams { get; init; } = 32;
+
+    /// <summary>Elevation of the lowest beam, rad (negative = down).</summary>
+    public double MinElevation { get; init; } = -15.0 * Math.PI / 180.0;
+
+    /// <summary>Elevation of the highest beam, rad.</summary>
+    public double MaxElevation { get; init; } = 5.0 * Math.PI / 180.0;
+
+    /// <summary>Azimuth step, rad; the sweep has round(2π / step) columns.</summary>
+    public double AzimuthResolution { get; init; } = 0.4 * Math.PI / 180.0;
+
+    /// <summary>Largest range that returns a point, m.</summary>
+    public double MaxRange { get; init; } = 120;
+
+    /// <summary>Range noise, m (1 σ, Gaussian).</summary>
+    public double RangeNoise { get; init; } = 0.02;
+
+    /// <summary>Probability that a ray's return is lost.</summary>
+    public double Dropout { get; init; } = 0.01;
+
+    /// <summary>A scan every this many physics steps (10 = 10 Hz at the default 10 ms step).</summary>
+    public int PeriodSteps { get; init; } = 10;
+
+    /// <summary>Distance of the sensor behind the front of the body, m.</summary>
+    public double MountBehindFront { get; init; } = 1.0;
+
+    /// <summary>Height of the sensor above the body's height, m.</summary>
+    public double MountAboveRoof { get; init; } = 0.3;
+}
+
+/// <summary>
 /// V2X channel model: single-hop broadcast on one shared medium. A message from a sender reaches every other vehicle
 /// within <see cref="Range"/> at send time unless its link loses it (independent loss, and Gilbert–Elliott burst
 /// loss per directed link). It arrives after <see cref="Latency"/> (an idle channel's end-to-end latency) plus a
@@ -134,6 +177,8 @@ public sealed record WorldOptions
 
     public V2xChannelOptions V2x { get; init; } = new();
 
+    public LidarOptions Lidar { get; init; } = new();
+
     /// <summary>Deceleration of the minimal-risk stop the bridge performs for a truck whose vehicle process failed, m/s².</summary>
     public double MinimalRiskDeceleration { get; init; } = 3.0;
 
@@ -155,6 +200,8 @@ public static class BackgroundBodies
         Mass = 1500,
         Length = 4.6,
         Width = 1.9,
+        Height = 1.5,
+        Category = VehicleCategory.Car,
         Wheelbase = 2.8,
         RearAxleToCentre = 1.4,
         MaxAcceleration = 3.0,
@@ -166,5 +213,29 @@ public static class BackgroundBodies
         DragCoefficient = 0.3,
         RollingResistance = 0.01,
         MaxPower = 100_000,
+    };
+
+    /// <summary>
+    /// Port automated guided vehicle (container carrier, empty platform): 14.8 m × 3.0 m × 2.0 m, 25 t, electric,
+    /// slow (about 6 m/s top speed by its power and resistance), gentle acceleration and braking.
+    /// </summary>
+    public static TruckParameters Agv { get; } = new()
+    {
+        Mass = 25_000,
+        Length = 14.8,
+        Width = 3.0,
+        Height = 2.0,
+        Category = VehicleCategory.Agv,
+        Wheelbase = 8.0,
+        RearAxleToCentre = 0.0,
+        MaxAcceleration = 0.5,
+        MaxDeceleration = 2.5,
+        ActuatorTimeConstant = 0.4,
+        MaxSteeringAngle = 0.5,
+        MaxSteeringRate = 0.3,
+        FrontalArea = 6.0,
+        DragCoefficient = 0.8,
+        RollingResistance = 0.01,
+        MaxPower = 16_000,
     };
 }

@@ -36,6 +36,7 @@ public sealed class SimVehicle
     private const string EgoStreamName = "ego";
     private const string RadarStreamName = "radar";
     private const string V2xStreamName = "v2x";
+    private const string LidarStreamName = "lidar";
 
     internal SimVehicle(
         string id,
@@ -57,6 +58,7 @@ public sealed class SimVehicle
         EgoNoise = DeterministicRandom.ForStream(worldSeed, id, EgoStreamName);
         RadarNoise = DeterministicRandom.ForStream(worldSeed, id, RadarStreamName);
         V2xLinks = DeterministicRandom.ForStream(worldSeed, id, V2xStreamName);
+        LidarNoise = DeterministicRandom.ForStream(worldSeed, id, LidarStreamName);
     }
 
     public string Id { get; }
@@ -182,6 +184,9 @@ public sealed class SimVehicle
 
     /// <summary>Detection and noise stream of the forward radar.</summary>
     internal DeterministicRandom RadarNoise { get; }
+
+    /// <summary>Dropout, range and intensity noise stream of the lidar.</summary>
+    internal DeterministicRandom LidarNoise { get; }
 
     /// <summary>Per-link loss draws for messages this vehicle sends.</summary>
     internal DeterministicRandom V2xLinks { get; }

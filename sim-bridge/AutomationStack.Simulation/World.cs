@@ -35,6 +35,8 @@ public sealed class World
     private readonly Dictionary<string, SimVehicle> _byId = new(StringComparer.Ordinal);
     private readonly CollisionDetector _collisions = new();
     private readonly RadarModel _radar = new();
+    private LidarModel? _lidar;
+    private RoadPost[]? _posts;
     private readonly V2xChannel _v2x;
     private readonly ulong _seed;
     private readonly double _dt;
@@ -320,6 +322,26 @@ public sealed class World
         ArgumentNullException.ThrowIfNull(output);
         _radar.Measure(Get(id), _vehicles, Options.Radar, output);
     }
+
+    /// <summary>
+    /// One lidar scan (<see cref="WorldOptions.Lidar"/>, whether or not it is enabled) from this vehicle's sensor
+    /// mount at the current state: points in the sensor frame. The scan's point buffer belongs to the world and is
+    /// overwritten by the next call; copy what must outlive it. Draws from the vehicle's own "lidar" noise stream.
+    /// </summary>
+    public LidarScan MeasureLidar(string id)
+    {
+        var v = Get(id);
+        _lidar ??= new LidarModel(Options.Lidar);
+        return _lidar.Scan(v, _vehicles, RoadPostArray, Frame, StampNs);
+    }
+
+    /// <summary>Mounting of the lidar on this vehicle's body (vehicle frame: centre on the ground, x forward, z up).</summary>
+    public LidarPose LidarPoseOf(string id) => LidarModel.PoseOf(Get(id).Body, Options.Lidar);
+
+    /// <summary>The posts along the road edges that the lidar sees, generated from the map on first use.</summary>
+    public IReadOnlyList<RoadPost> RoadPosts => RoadPostArray;
+
+    private RoadPost[] RoadPostArray => _posts ??= RoadFurniture.Posts(Map);
 
     /// <summary>
     /// Broadcasts <paramref name="payload"/> (copied) from <paramref name="fromId"/> over the channel model in force

@@ -129,6 +129,12 @@ internal static class KpiReport
             json.WriteNumber("exchange_us_per_vehicle_frame", Round(t.ExchangePerVehicleFrame));
             json.WriteNumber("overhead_us_per_vehicle_step", Round(t.BridgeOverheadPerVehicleStep));
             json.WriteNumber("vehicle_frames", t.VehicleFrames);
+            if (t.LidarScans > 0)
+            {
+                json.WriteNumber("lidar_scans", t.LidarScans);
+                json.WriteNumber("lidar_us_per_scan", Round(t.LidarPerScan));
+            }
+
             json.WriteEndObject();
             json.WriteStartObject("log");
             json.WriteString("file", Path.GetFileName(recordingPath));

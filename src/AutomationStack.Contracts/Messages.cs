@@ -59,8 +59,29 @@ public readonly record struct PlatoonRequest(PlatoonCommand Command, uint Platoo
 public sealed record V2xMessage(uint SenderStationId, long StampNs, ReadOnlyMemory<byte> Payload);
 
 /// <summary>
+/// Mounting of a lidar relative to the vehicle's geometric centre on the ground (vehicle frame: x forward, y left,
+/// z up; m), and its yaw about z (rad, left positive). The sensor frame has the same axis convention.
+/// </summary>
+public readonly record struct LidarPose(double X, double Y, double Z, double Yaw);
+
+/// <summary>
+/// One lidar sweep. <see cref="Points"/> holds <see cref="PointCount"/> points interleaved as x, y, z, intensity
+/// (float32; x, y, z in m in the sensor frame: x forward, y left, z up; intensity 0 … 1); entries beyond
+/// 4 × PointCount are unused. <see cref="Pose"/> is the sensor's mounting in the vehicle frame.
+/// </summary>
+public sealed record LidarScan(long FrameNumber, long StampNs, LidarPose Pose, float[] Points, int PointCount)
+{
+    /// <summary>Floats per point: x, y, z, intensity.</summary>
+    public const int Stride = 4;
+
+    /// <summary>The used part of <see cref="Points"/>: 4 × <see cref="PointCount"/> floats.</summary>
+    public ReadOnlySpan<float> PointData => Points.AsSpan(0, PointCount * Stride);
+}
+
+/// <summary>
 /// Everything the vehicle receives in one frame. FrameNumber counts physics steps since start (CARLA-style);
-/// StampNs is simulated time in nanoseconds.
+/// StampNs is simulated time in nanoseconds. <see cref="Lidar"/> is null when the vehicle has no lidar or no scan is
+/// due in this frame.
 /// </summary>
 public sealed record SensorFrame(
     long FrameNumber,
@@ -69,7 +90,8 @@ public sealed record SensorFrame(
     IReadOnlyList<RadarDetection> Radar,
     IReadOnlyList<V2xMessage> V2x,
     DriverInput Driver,
-    string TargetLaneId);
+    string TargetLaneId,
+    LidarScan? Lidar = null);
 
 /// <summary>The actuation the vehicle asks for: longitudinal acceleration m/s², road-wheel steering angle rad (left positive).</summary>
 public readonly record struct ActuationCommand(double Acceleration, double SteeringAngle);

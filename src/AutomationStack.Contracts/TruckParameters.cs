@@ -1,5 +1,18 @@
 namespace AutomationStack.Contracts;
 
+/// <summary>What kind of road user a body is: the class a perception model detects and the ground truth labels.</summary>
+public enum VehicleCategory
+{
+    /// <summary>Passenger car.</summary>
+    Car,
+
+    /// <summary>Truck (tractor with semi-trailer, rigid truck).</summary>
+    Truck,
+
+    /// <summary>Automated guided vehicle (port terminal container carrier).</summary>
+    Agv,
+}
+
 /// <summary>
 /// A vehicle blueprint (SI units). Used by the simulator's dynamics and by the vehicle process's controllers
 /// (limits and geometry). Defaults are a 40 t articulated truck (ENSEMBLE partner model where it gives a value).
@@ -14,6 +27,12 @@ public sealed record TruckParameters
 
     /// <summary>Overall width, m.</summary>
     public double Width { get; init; } = 2.55;
+
+    /// <summary>Overall height above the ground, m (the lidar sees the body as a box from the ground to this height).</summary>
+    public double Height { get; init; } = 4.0;
+
+    /// <summary>What kind of road user the body is.</summary>
+    public VehicleCategory Category { get; init; } = VehicleCategory.Truck;
 
     /// <summary>Wheelbase used by the kinematic bicycle model, m.</summary>
     public double Wheelbase { get; init; } = 5.9;

@@ -9,7 +9,33 @@ using System.Text.Json;
 // Usage: AutomationStack.Bench [--scenario <file>] [--runs N] [--out <dir>] [--lanes local,grpc]
 //        AutomationStack.Bench string-stability [--out <dir>]   (the sinusoid CACC/ACC table of docs/platooning.md)
 //        AutomationStack.Bench platoon-scenarios [--out <dir>]  (one row per shipped platoon scenario)
+//        AutomationStack.Bench lidar [--scans N] [--vehicles N]  (ms per lidar scan, in process)
 var inv = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "lidar")
+{
+    var scans = 500;
+    var vehicleCount = 30;
+    for (var i = 1; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--scans" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var n) && n > 0:
+                scans = n;
+                i++;
+                break;
+            case "--vehicles" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var v) && v >= 3 && v <= 200:
+                vehicleCount = v;
+                i++;
+                break;
+            default:
+                Console.Error.WriteLine($"bench lidar: bad argument '{args[i]}'\nusage: bench lidar [--scans N>0] [--vehicles 3..200]");
+                return 2;
+        }
+    }
+
+    return LidarBench.Run(FindRepoRoot(), scans, vehicleCount);
+}
+
 if (args.Length > 0 && args[0] is "string-stability" or "platoon-scenarios")
 {
     var tableOut = args.Length == 3 && args[1] == "--out" ? args[2] : Path.Combine("out", "bench", args[0]);
