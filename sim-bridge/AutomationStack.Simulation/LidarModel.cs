@@ -2,6 +2,9 @@ using AutomationStack.Contracts;
 
 namespace AutomationStack.Simulation;
 
+/// <summary>A box the lidar can see, for <see cref="LidarModel.ScanTargets"/>: footprint centre, heading, size, class.</summary>
+public readonly record struct LidarTarget(double X, double Y, double Heading, double Length, double Width, double Height, VehicleCategory Category);
+
 /// <summary>
 /// Ray-cast lidar. Every ray (beam × azimuth column) returns the nearest of: the ground plane z = 0 (analytic: on
 /// flat ground a downward beam's range does not depend on its azimuth), every other vehicle as an oriented box from
@@ -17,7 +20,7 @@ namespace AutomationStack.Simulation;
 /// whatever the outcome: a uniform for dropout (Bernoulli), a standard normal for range (Box–Muller: two uniforms
 /// for every second return, whose pair serves it and the next), a uniform for intensity.
 /// </summary>
-internal sealed class LidarModel
+public sealed class LidarModel
 {
     private const byte None = 0;
     private const byte Ground = 1;
@@ -98,7 +101,7 @@ internal sealed class LidarModel
         new((Half * body.Length) - options.MountBehindFront, 0.0, body.Height + options.MountAboveRoof, 0.0);
 
     /// <summary>One scan from <paramref name="ego"/> (excluded from the scene) of the other vehicles, the ground and the posts.</summary>
-    public LidarScan Scan(SimVehicle ego, List<SimVehicle> vehicles, ReadOnlySpan<RoadPost> posts, long frame, long stampNs)
+    internal LidarScan Scan(SimVehicle ego, List<SimVehicle> vehicles, ReadOnlySpan<RoadPost> posts, long frame, long stampNs)
     {
         var pose = PoseOf(ego.Body, _options);
         var ch = Math.Cos(ego.Heading);
@@ -137,6 +140,38 @@ internal sealed class LidarModel
         }
 
         var count = EmitPoints(ego.LidarNoise);
+        return new LidarScan(frame, stampNs, pose, _points, count);
+    }
+
+    /// <summary>
+    /// One scan of a scene given as plain boxes (datasets, tests): the sensor on <paramref name="egoBody"/> whose
+    /// centre is at (<paramref name="x"/>, <paramref name="y"/>) heading <paramref name="heading"/>; noise from
+    /// <paramref name="noise"/>. Same ray casting and noise as <see cref="Scan"/>.
+    /// </summary>
+    public LidarScan ScanTargets(double x, double y, double heading, TruckParameters egoBody, ReadOnlySpan<LidarTarget> targets,
+        ReadOnlySpan<RoadPost> posts, DeterministicRandom noise, long frame, long stampNs)
+    {
+        ArgumentNullException.ThrowIfNull(egoBody);
+        ArgumentNullException.ThrowIfNull(noise);
+        var pose = PoseOf(egoBody, _options);
+        var ch = Math.Cos(heading);
+        var sh = Math.Sin(heading);
+        _sensorX = x + (pose.X * ch) - (pose.Y * sh);
+        _sensorY = y + (pose.X * sh) + (pose.Y * ch);
+        _sensorZ = pose.Z;
+        _sensorYaw = heading + pose.Yaw;
+        InitialiseWithGround();
+        foreach (ref readonly var t in targets)
+        {
+            TraceBox(t.X, t.Y, t.Heading, Half * t.Length, Half * t.Width, t.Height, KindOf(t.Category));
+        }
+
+        foreach (ref readonly var p in posts)
+        {
+            TraceBox(p.X, p.Y, p.Heading, Half * RoadPost.Size, Half * RoadPost.Size, RoadPost.Height, Post);
+        }
+
+        var count = EmitPoints(noise);
         return new LidarScan(frame, stampNs, pose, _points, count);
     }
 

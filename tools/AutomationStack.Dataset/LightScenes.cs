@@ -20,7 +20,7 @@ public enum LightLabel : byte
 }
 
 /// <summary>One labelled crop and what made it.</summary>
-internal readonly record struct LightSample(LightLabel Label, SignalLamp Lamp, double Visibility, double Distance, int PixelHeight, bool Backlit);
+internal readonly record struct LightSample(LightLabel Label, SignalLamp Lamp, double Visibility, double Distance, int PixelHeight, bool Backlit, bool WashedOut);
 
 /// <summary>
 /// Random front-camera scenes with signal heads, one per seed: a straight road, one to three heads ahead at 8–70 m
@@ -28,7 +28,9 @@ internal readonly record struct LightSample(LightLabel Label, SignalLamp Lamp, d
 /// sun (a share of them low and ahead: backlight and glare), exposure and noise. Each head whose housing is at least
 /// <see cref="MinPixelHeight"/> px tall gives a crop; its label is its lit colour when at least
 /// <see cref="VisibleFrom"/> of the lit lamp is visible, <see cref="LightLabel.Unknown"/> when less than
-/// <see cref="HiddenBelow"/> is (occluded) or the head is dark, and <see cref="LightLabel.PartlyHidden"/> in between.
+/// <see cref="HiddenBelow"/> is (occluded), the head is dark or the crop is washed out by glare (even its darkest fifth
+/// brighter than <see cref="WashedOutLuminance"/>: the housing cannot be told from the sky), and
+/// <see cref="LightLabel.PartlyHidden"/> in between.
 /// </summary>
 internal sealed class LightScenes
 {
@@ -38,6 +40,7 @@ internal sealed class LightScenes
     public const int MinPixelHeight = 12;
     public const double VisibleFrom = 0.8;
     public const double HiddenBelow = 0.4;
+    public const double WashedOutLuminance = 150;
 
     private readonly CameraRenderer _renderer = new(ImageWidth, ImageHeight);
     private readonly CameraScene _scene = new() { Ground = new StraightRoad() };
@@ -103,12 +106,37 @@ internal sealed class LightScenes
             }
 
             var visibility = _renderer.HeadVisibility(i);
-            var label = head.Lamp == SignalLamp.Off || visibility < HiddenBelow ? LightLabel.Unknown
+            TrafficLightCrop.Extract(_renderer.Rgb, ImageWidth, ImageHeight, rect.X, rect.Y, rect.Width, rect.Height, crop);
+            var washedOut = DarkestFifthLuminance(crop) > WashedOutLuminance;
+            var label = head.Lamp == SignalLamp.Off || visibility < HiddenBelow || washedOut ? LightLabel.Unknown
                 : visibility < VisibleFrom ? LightLabel.PartlyHidden
                 : (LightLabel)((int)head.Lamp - 1);
-            TrafficLightCrop.Extract(_renderer.Rgb, ImageWidth, ImageHeight, rect.X, rect.Y, rect.Width, rect.Height, crop);
-            emit(new LightSample(label, head.Lamp, visibility, head.X, rect.Height, backlit), crop);
+            emit(new LightSample(label, head.Lamp, visibility, head.X, rect.Height, backlit, washedOut), crop);
         }
+    }
+
+    /// <summary>The luminance below which a fifth of the crop's pixels lie.</summary>
+    private static double DarkestFifthLuminance(ReadOnlySpan<byte> crop)
+    {
+        const int Plane = TrafficLightCrop.Width * TrafficLightCrop.Height;
+        Span<int> histogram = stackalloc int[256];
+        for (var p = 0; p < Plane; p++)
+        {
+            var y = (0.299 * crop[p]) + (0.587 * crop[Plane + p]) + (0.114 * crop[(2 * Plane) + p]);
+            histogram[(int)Math.Clamp(y, 0, 255)]++;
+        }
+
+        var seen = 0;
+        for (var v = 0; v < 256; v++)
+        {
+            seen += histogram[v];
+            if (seen * 5 >= Plane)
+            {
+                return v;
+            }
+        }
+
+        return 255;
     }
 
     private void AddVehicle(DeterministicRandom rng, double x, double y)

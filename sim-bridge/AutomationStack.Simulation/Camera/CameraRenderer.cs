@@ -126,7 +126,7 @@ public sealed class CameraRenderer
     /// <summary>Visibility of head <paramref name="index"/> of the last scene, for the lamp it showed.</summary>
     public double HeadVisibility(int index) => HeadVisibility(index, _lastLamps[index]);
 
-    /// <summary>The image rectangle of a head's housing, clipped to the image; false when behind the camera or off-image.</summary>
+    /// <summary>The image rectangle of a head's housing; false when it is behind the camera or not wholly inside the image.</summary>
     public static bool TryProjectHead(in SignalHead head, in CameraPose pose, out PixelRect rect)
     {
         var frame = new Frame(pose);
@@ -151,12 +151,13 @@ public sealed class CameraRenderer
             maxV = Math.Max(maxV, v);
         }
 
-        var x0 = (int)Math.Max(0, Math.Floor(minU));
-        var y0 = (int)Math.Max(0, Math.Floor(minV));
-        var x1 = (int)Math.Min(pose.Width, Math.Ceiling(maxU));
-        var y1 = (int)Math.Min(pose.Height, Math.Ceiling(maxV));
+        var x0 = (int)Math.Floor(minU);
+        var y0 = (int)Math.Floor(minV);
+        var x1 = (int)Math.Ceiling(maxU);
+        var y1 = (int)Math.Ceiling(maxV);
         rect = new PixelRect(x0, y0, x1 - x0, y1 - y0);
-        return x1 > x0 && y1 > y0;
+        // Only a head wholly inside the image can be judged: part of a lamp may be outside.
+        return x0 >= 0 && y0 >= 0 && x1 <= pose.Width && y1 <= pose.Height && x1 > x0 && y1 > y0;
     }
 
     private static (double X, double Y, double Z) SunDirection(in Lighting light) => (
