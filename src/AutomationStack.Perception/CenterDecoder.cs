@@ -200,7 +200,7 @@ public sealed class CenterDecoder
             _spec.YMin + ((j + dy) * _outputCell),
             Math.Exp(Math.Clamp(logLength, MinLogSize, MaxLogSize)),
             Math.Exp(Math.Clamp(logWidth, MinLogSize, MaxLogSize)),
-            Math.Atan2(sin, cos),
+            0.5 * Math.Atan2(sin, cos),
             Sigmoid(logit));
         return true;
     }

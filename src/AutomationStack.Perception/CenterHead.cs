@@ -27,7 +27,10 @@ public static class CenterHead
     public const int OffsetYChannel = 1;
     public const int LogLengthChannel = 2;
     public const int LogWidthChannel = 3;
+    /// <summary>sin(2·yaw): the doubled angle, since a box's outline does not tell front from back.</summary>
     public const int SinYawChannel = 4;
+
+    /// <summary>cos(2·yaw).</summary>
     public const int CosYawChannel = 5;
 
     /// <summary>Default output stride (BEV cells per output cell).</summary>
@@ -145,8 +148,9 @@ public static class CenterTargets
             regression[(CenterHead.OffsetYChannel * plane) + index] = (float)(v - cj);
             regression[(CenterHead.LogLengthChannel * plane) + index] = (float)Math.Log(box.Length);
             regression[(CenterHead.LogWidthChannel * plane) + index] = (float)Math.Log(box.Width);
-            regression[(CenterHead.SinYawChannel * plane) + index] = (float)Math.Sin(box.Yaw);
-            regression[(CenterHead.CosYawChannel * plane) + index] = (float)Math.Cos(box.Yaw);
+            // A box outline is the same at yaw and yaw + π: encode the doubled angle, so both give one target.
+            regression[(CenterHead.SinYawChannel * plane) + index] = (float)Math.Sin(2 * box.Yaw);
+            regression[(CenterHead.CosYawChannel * plane) + index] = (float)Math.Cos(2 * box.Yaw);
             mask[index] = 1f;
             encoded++;
         }

@@ -34,7 +34,8 @@ internal sealed class CenterHeadTests
         return logits;
     }
 
-    private static double AngleDifference(double a, double b) => Math.Abs(Math.IEEERemainder(a - b, 2 * Math.PI));
+    // Yaw is decoded modulo π (a box's outline does not tell front from back).
+    private static double AngleDifference(double a, double b) => Math.Abs(Math.IEEERemainder(a - b, Math.PI));
 
     [Test]
     public void Encode_ThenDecodeInverseSigmoid_ReturnsTheSameBoxes()
@@ -145,7 +146,7 @@ internal sealed class CenterHeadTests
         Assert.That(regression[index], Is.EqualTo(0.37f).Within(1e-5));
         Assert.That(regression[plane + index], Is.EqualTo(0.12f).Within(1e-5));
         Assert.That(regression[(2 * plane) + index], Is.EqualTo((float)Math.Log(16.5)).Within(1e-6));
-        Assert.That(regression[(5 * plane) + index], Is.EqualTo((float)Math.Cos(0.03)).Within(1e-6));
+        Assert.That(regression[(5 * plane) + index], Is.EqualTo((float)Math.Cos(2 * 0.03)).Within(1e-6));
     }
 
     [Test]

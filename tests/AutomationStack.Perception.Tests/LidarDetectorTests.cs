@@ -20,7 +20,7 @@ internal sealed class LidarDetectorTests
         var kept = new List<Detection>();
         for (var s = 1; s <= Scenes; s++)
         {
-            var frame = generator.Generate(Program.TestSeedBase + (ulong)s);
+            var frame = generator.Generate(DatasetSplits.TestSeedBase + (ulong)s);
             var detections = detector.Detect(frame.Points.AsSpan(0, frame.PointCount * 4), frame.Pose);
             // Vehicles with fewer than five lidar points are neither required nor false positives.
             kept.Clear();

@@ -10,7 +10,33 @@ using System.Text.Json;
 //        AutomationStack.Bench string-stability [--out <dir>]   (the sinusoid CACC/ACC table of docs/platooning.md)
 //        AutomationStack.Bench platoon-scenarios [--out <dir>]  (one row per shipped platoon scenario)
 //        AutomationStack.Bench lidar [--scans N] [--vehicles N]  (ms per lidar scan, in process)
+//        AutomationStack.Bench perception [--frames N] [--crops N]  (detector ms per frame, classifier ms per crop)
 var inv = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "perception")
+{
+    var frames = 300;
+    var crops = 2000;
+    for (var i = 1; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--frames" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var n) && n > 0:
+                frames = n;
+                i++;
+                break;
+            case "--crops" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var c) && c > 0:
+                crops = c;
+                i++;
+                break;
+            default:
+                Console.Error.WriteLine($"bench perception: bad argument '{args[i]}'\nusage: bench perception [--frames N>0] [--crops N>0]");
+                return 2;
+        }
+    }
+
+    return PerceptionBench.Run(FindRepoRoot(), frames, crops);
+}
+
 if (args.Length > 0 && args[0] == "lidar")
 {
     var scans = 500;

@@ -18,9 +18,9 @@ namespace AutomationStack.Dataset;
 /// </summary>
 internal static class Program
 {
-    public const ulong TrainSeedBase = 0;
-    public const ulong ValidationSeedBase = 1_000_000;
-    public const ulong TestSeedBase = 2_000_000;
+    private const ulong TrainSeedBase = DatasetSplits.TrainSeedBase;
+    private const ulong ValidationSeedBase = DatasetSplits.ValidationSeedBase;
+    private const ulong TestSeedBase = DatasetSplits.TestSeedBase;
 
     private const string Usage = "usage: dataset lights|lidar --out DIR [--train N] [--val N] [--test N]   (N = scenes; lights 8000/1000/2000, lidar 1500/200/300)";
 
@@ -89,26 +89,6 @@ internal static class Program
         }
 
         return 0;
-    }
-
-    /// <summary>The crops and labels of seeds <paramref name="seedBase"/> + 1 … + <paramref name="scenes"/>, in memory.</summary>
-    internal static (byte[] Crops, byte[] Labels, List<LightSample> Samples) GenerateLights(ulong seedBase, int scenes)
-    {
-        var generator = new LightScenes();
-        using var crops = new MemoryStream();
-        var labels = new List<byte>();
-        var samples = new List<LightSample>();
-        for (var s = 1; s <= scenes; s++)
-        {
-            generator.Generate(seedBase + (ulong)s, (sample, crop) =>
-            {
-                crops.Write(crop);
-                labels.Add((byte)sample.Label);
-                samples.Add(sample);
-            });
-        }
-
-        return (crops.ToArray(), labels.ToArray(), samples);
     }
 
     private static string WriteLidarSplit(string folder, ulong seedBase, int scenes)
@@ -181,7 +161,7 @@ internal static class Program
     private static string WriteLightSplit(string folder, ulong seedBase, int scenes)
     {
         Directory.CreateDirectory(folder);
-        var (crops, labels, samples) = GenerateLights(seedBase, scenes);
+        var (crops, labels, samples) = DatasetSplits.GenerateLights(seedBase, scenes);
         File.WriteAllBytes(Path.Combine(folder, "crops.u8"), crops);
         File.WriteAllBytes(Path.Combine(folder, "labels.u8"), labels);
         var byLabel = Enum.GetValues<LightLabel>().ToDictionary(l => l.ToString(), l => labels.Count(x => x == (byte)l), StringComparer.Ordinal);
@@ -202,5 +182,33 @@ internal static class Program
         };
         File.WriteAllText(Path.Combine(folder, "manifest.json"), JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }));
         return string.Join(", ", byLabel.Select(kv => $"{kv.Key} {kv.Value}")) + $" ({labels.Length} crops from {scenes} scenes)";
+    }
+}
+
+/// <summary>The seed ranges of the splits, and in-memory generation for tests and benchmarks.</summary>
+internal static class DatasetSplits
+{
+    public const ulong TrainSeedBase = 0;
+    public const ulong ValidationSeedBase = 1_000_000;
+    public const ulong TestSeedBase = 2_000_000;
+
+    /// <summary>The crops and labels of seeds <paramref name="seedBase"/> + 1 … + <paramref name="scenes"/>, in memory.</summary>
+    internal static (byte[] Crops, byte[] Labels, List<LightSample> Samples) GenerateLights(ulong seedBase, int scenes)
+    {
+        var generator = new LightScenes();
+        using var crops = new MemoryStream();
+        var labels = new List<byte>();
+        var samples = new List<LightSample>();
+        for (var s = 1; s <= scenes; s++)
+        {
+            generator.Generate(seedBase + (ulong)s, (sample, crop) =>
+            {
+                crops.Write(crop);
+                labels.Add((byte)sample.Label);
+                samples.Add(sample);
+            });
+        }
+
+        return (crops.ToArray(), labels.ToArray(), samples);
     }
 }

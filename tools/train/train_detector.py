@@ -81,7 +81,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="dataset folder (with train/ and val/)")
     parser.add_argument("--out", required=True, help="ONNX file to write")
-    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--seed", type=int, default=1)
@@ -108,7 +108,7 @@ def main():
         flip = random.random() < 0.5 if model.training else False
         if flip:
             # Mirror left/right (columns; the grid is symmetric in y): column j -> W'-1-j, so the offset inside the
-            # cell dy -> 1 - dy, and sin(yaw) changes sign. Only masked cells carry regression targets.
+            # cell dy -> 1 - dy, and yaw -> -yaw so sin(2 yaw) changes sign. Only masked cells carry regression targets.
             x = torch.flip(x, dims=[3])
             y = torch.flip(y, dims=[3])
             mask = y[:, k + 6]
