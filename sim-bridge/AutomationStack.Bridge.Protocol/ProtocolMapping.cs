@@ -289,6 +289,16 @@ public static class ProtocolMapping
                     GroupKeysInstalled = output.Diagnostics.Platoon.GroupKeysInstalled,
                     V2XDrops = { output.Diagnostics.Platoon.V2xDropsByReason?.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) ?? [] },
                 },
+                Perception = string.IsNullOrEmpty(output.Diagnostics.Perception.State) ? null : new PerceptionDiagnostics
+                {
+                    State = output.Diagnostics.Perception.State,
+                    LeadSource = output.Diagnostics.Perception.LeadSource ?? string.Empty,
+                    Detections = output.Diagnostics.Perception.Detections,
+                    ConfirmedTracks = output.Diagnostics.Perception.ConfirmedTracks,
+                    DetectorFaults = output.Diagnostics.Perception.DetectorFaults,
+                    ScanTimeouts = output.Diagnostics.Perception.ScanTimeouts,
+                    CutIns = output.Diagnostics.Perception.CutIns,
+                },
             },
         };
         foreach (var m in output.V2xToSend)

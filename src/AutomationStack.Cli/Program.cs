@@ -6,6 +6,7 @@ using AutomationStack.Cli;
 const string Usage = """
 usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duration <s>] [--drive-lane local|grpc]
                           [--in-process] [--quiet] [--bind <ip>] [--port <n>] [--external <id>[,<id>...]]
+                          [--perception radar|lidar] [--models <dir>]
 
   run        run a scenario closed-loop: bridge + one vehicle process per stack truck;
              writes <out>/run.mcap and <out>/kpi.json
@@ -23,6 +24,9 @@ usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duratio
   --external stack trucks whose vehicle process runs elsewhere (another machine or network namespace): no process
              is started for them; the bridge prints its address and waits for them to attach (the scenario's
              attach_timeout) like any other
+  --perception  lidar: every stack truck gets a roof lidar and takes its lead from the ONNX object detector and
+             tracker (parameter perception.lidar = 1), radar as fallback; radar (default): as the scenario says
+  --models   folder with the ONNX models (default: models/ next to the executable, a copy of the repository's)
 
 exit codes: 0 pass, 1 pass criteria failed, 2 bad input (nothing written), 3 run could not complete
 """;
@@ -49,6 +53,8 @@ var quiet = false;
 IPAddress? bind = null;
 var port = 0;
 var external = new List<string>();
+string? models = null;
+var lidarPerception = false;
 for (var i = 1; i < args.Length; i++)
 {
     var arg = args[i];
@@ -88,6 +94,18 @@ for (var i = 1; i < args.Length; i++)
                     "local" => AutomationStack.Vehicle.BridgeClient.DriveLane.Local,
                     "grpc" => AutomationStack.Vehicle.BridgeClient.DriveLane.Grpc,
                     _ => throw new ArgumentException($"--drive-lane: expected local or grpc, got '{l}'"),
+                };
+                break;
+            case "--models":
+                models = Value();
+                break;
+            case "--perception":
+                var pm = Value();
+                lidarPerception = pm switch
+                {
+                    "lidar" => true,
+                    "radar" => false,
+                    _ => throw new ArgumentException($"--perception: expected radar or lidar, got '{pm}'"),
                 };
                 break;
             case "--in-process":
@@ -158,7 +176,7 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    return await RunCommand.ExecuteAsync(new RunRequest(scenario, outDir, seed, duration, inProcess, quiet, Lane: lane, BindAddress: bind, Port: port, ExternalVehicles: external), Console.Out, Console.Error, cancel.Token);
+    return await RunCommand.ExecuteAsync(new RunRequest(scenario, outDir, seed, duration, inProcess, quiet, Lane: lane, BindAddress: bind, Port: port, ExternalVehicles: external, ModelsDirectory: models, LidarPerception: lidarPerception), Console.Out, Console.Error, cancel.Token);
 }
 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
 {

@@ -4,7 +4,10 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using AutomationStack.Bridge;
 using AutomationStack.Configuration;
+using AutomationStack.Perception;
 using AutomationStack.Scenarios;
+using AutomationStack.Vehicle;
+using AutomationStack.Vehicle.Pipeline;
 using AutomationStack.Vehicle.BridgeClient;
 
 namespace AutomationStack.Cli;
@@ -21,7 +24,9 @@ public sealed record RunRequest(
     DriveLane Lane = DriveLane.Local,
     System.Net.IPAddress? BindAddress = null,
     int Port = 0,
-    IReadOnlyList<string>? ExternalVehicles = null);
+    IReadOnlyList<string>? ExternalVehicles = null,
+    string? ModelsDirectory = null,
+    bool LidarPerception = false);
 
 /// <summary>
 /// <c>run &lt;scenario&gt;</c>: loads and validates the scenario, hosts the bridge, starts one vehicle process per
@@ -78,6 +83,18 @@ public static class RunCommand
                 await stderr.WriteLineAsync($"error: --external: {what} '{id}' (stack trucks of '{scenario.Name}': {stack})").ConfigureAwait(false);
                 return ExitCodes.BadInput;
             }
+        }
+
+        if (request.LidarPerception)
+        {
+            scenario = WithLidarPerception(scenario);
+        }
+
+        var modelsDirectory = request.ModelsDirectory is null ? VehicleHostOptions.DefaultModelsDirectory : Path.GetFullPath(request.ModelsDirectory);
+        if (Preflight(scenario, external, modelsDirectory) is { } problem)
+        {
+            await stderr.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
+            return ExitCodes.BadInput;
         }
 
         if (request.Port is < 0 or > System.Net.IPEndPoint.MaxPort)
@@ -143,8 +160,8 @@ public static class RunCommand
                         }
 
                         var runner = request.InProcessVehicles
-                            ? VehicleRunner.StartInProcess(id, server.LocalAddress, lane)
-                            : VehicleRunner.StartProcess(id, server.LocalAddress, Path.Combine(outDir, "vehicles", id + ".log"), lane);
+                            ? VehicleRunner.StartInProcess(id, server.LocalAddress, lane, modelsDirectory)
+                            : VehicleRunner.StartProcess(id, server.LocalAddress, Path.Combine(outDir, "vehicles", id + ".log"), lane, modelsDirectory);
                         runners.Add(runner);
                         if (!request.Quiet)
                         {
@@ -223,6 +240,76 @@ public static class RunCommand
         foreach (var runner in runners)
         {
             runner.SampleMemory();
+        }
+    }
+
+    /// <summary>
+    /// <c>--perception lidar</c>: every stack truck's lead comes from the ONNX lidar detector (parameter
+    /// <c>perception.lidar</c> = 1) and the world gives every truck a roof lidar (the scenario's <c>sensors.lidar</c>
+    /// settings, enabled).
+    /// </summary>
+    public static Scenario WithLidarPerception(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var vehicles = scenario.Vehicles
+            .Select(v => v.Role != VehicleRole.Stack ? v : v with
+            {
+                Parameters = new Dictionary<string, double>(v.Parameters, StringComparer.Ordinal) { ["perception.lidar"] = 1 },
+            })
+            .ToArray();
+        return scenario with
+        {
+            Vehicles = vehicles,
+            World = scenario.World with { Lidar = scenario.World.Lidar with { Enabled = true } },
+        };
+    }
+
+    /// <summary>
+    /// Checks what would otherwise only fail inside a vehicle process once the run is going: every started stack
+    /// truck's parameters, and for lidar perception the scenario's lidar and the detector model (loaded once here,
+    /// so a missing or corrupt file is named before anything is written). Returns the problem, or null.
+    /// </summary>
+    private static string? Preflight(Scenario scenario, IReadOnlyList<string> external, string modelsDirectory)
+    {
+        var needsDetector = false;
+        foreach (var vehicle in scenario.Vehicles)
+        {
+            if (vehicle.Role != VehicleRole.Stack || external.Contains(vehicle.Id))
+            {
+                continue;
+            }
+
+            PipelineOptions options;
+            try
+            {
+                options = PipelineOptions.FromParameters(vehicle.Parameters);
+            }
+            catch (ArgumentException ex)
+            {
+                return $"{scenario.SourcePath}: vehicles: {vehicle.Id}: parameters: {ex.Message}";
+            }
+
+            if (options.Perception.Lidar && !scenario.World.Lidar.Enabled)
+            {
+                return $"{scenario.SourcePath}: vehicles: {vehicle.Id}: parameter 'perception.lidar' = 1 needs a lidar: set sensors.lidar.enabled: true (or run with --perception lidar)";
+            }
+
+            needsDetector |= options.Perception.Lidar;
+        }
+
+        if (!needsDetector)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var detector = VehicleHost.CreateDetector(PipelineOptions.Default with { Perception = PerceptionOptions.Default with { Lidar = true } }, new VehicleHostOptions { ModelsDirectory = modelsDirectory });
+            return null;
+        }
+        catch (PerceptionModelException ex)
+        {
+            return $"perception model not usable: {ex.Message}";
         }
     }
 

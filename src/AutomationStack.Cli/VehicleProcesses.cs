@@ -37,7 +37,7 @@ internal sealed class VehicleRunner : IAsyncDisposable
     public double? CpuSeconds { get; private set; }
 
     /// <summary>Starts <c>AutomationStack.Vehicle</c> as a child process, its output going to <paramref name="logPath"/>.</summary>
-    public static VehicleRunner StartProcess(string vehicleId, Uri bridge, string logPath, DriveLane lane)
+    public static VehicleRunner StartProcess(string vehicleId, Uri bridge, string logPath, DriveLane lane, string modelsDirectory)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "AutomationStack.Vehicle.dll");
         if (!File.Exists(dll))
@@ -59,6 +59,8 @@ internal sealed class VehicleRunner : IAsyncDisposable
         start.ArgumentList.Add(vehicleId);
         start.ArgumentList.Add("--drive-lane");
         start.ArgumentList.Add(lane.ToString().ToLowerInvariant());
+        start.ArgumentList.Add("--models");
+        start.ArgumentList.Add(modelsDirectory);
 
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
@@ -76,15 +78,16 @@ internal sealed class VehicleRunner : IAsyncDisposable
     }
 
     /// <summary>Runs the vehicle pipeline on a task of this process, still through the bridge's lanes.</summary>
-    public static VehicleRunner StartInProcess(string vehicleId, Uri bridge, DriveLane lane)
+    public static VehicleRunner StartInProcess(string vehicleId, Uri bridge, DriveLane lane, string modelsDirectory)
     {
+        var host = new VehicleHostOptions { ModelsDirectory = modelsDirectory };
         var stop = new CancellationTokenSource();
         var task = Task.Run(async () =>
         {
             await using var world = new BridgeVehicleInterface(bridge, vehicleId, new BridgeClientOptions { Lane = lane });
             try
             {
-                await VehicleHost.RunAsync(world, stop.Token).ConfigureAwait(false);
+                await VehicleHost.RunAsync(world, host, stop.Token).ConfigureAwait(false);
                 return VehicleExitCodes.Ok;
             }
             catch (Exception ex) when (ex is BridgeConnectionException or InvalidDataException)
@@ -94,6 +97,10 @@ internal sealed class VehicleRunner : IAsyncDisposable
             catch (ArgumentException)
             {
                 return VehicleExitCodes.BadArguments;
+            }
+            catch (AutomationStack.Perception.PerceptionModelException)
+            {
+                return VehicleExitCodes.ModelError;
             }
             catch (OperationCanceledException)
             {

@@ -128,7 +128,24 @@ public readonly record struct VehicleDiagnostics(
     double EstimatedSpeed,
     double AccelerationRequest,
     int Faults,
-    PlatoonDiagnostics Platoon = default);
+    PlatoonDiagnostics Platoon = default,
+    PerceptionDiagnostics Perception = default);
+
+/// <summary>
+/// The lidar perception stage's view (all default when it is off): State "starting", "nominal" or "degraded";
+/// LeadSource "radar" (starting, degraded, or a lead beyond the lidar's range), "lidar", "lidar+radar" (the radar's
+/// lead is the same vehicle: its speed and acceleration are used) or either with "+v2v" (associated with the
+/// predecessor's PCM sender, whose communicated acceleration is used), empty when there is no lead; Detections in the last processed scan;
+/// ConfirmedTracks now; DetectorFaults and ScanTimeouts counted since start; CutIns predicted since start.
+/// </summary>
+public readonly record struct PerceptionDiagnostics(
+    string State,
+    string LeadSource,
+    int Detections,
+    int ConfirmedTracks,
+    long DetectorFaults,
+    long ScanTimeouts,
+    long CutIns);
 
 /// <summary>
 /// The platooning layer's view, recorded for review and KPIs: state, role and longitudinal mode as text (empty when

@@ -7,6 +7,9 @@ public sealed record LidarDetectorOptions
     /// <summary>IoU above which a lower-scored detection of the same class is suppressed.</summary>
     public double NmsIouThreshold { get; init; } = RotatedNms.DefaultIouThreshold;
 
+    /// <summary>IoU above which a lower-scored detection of ANOTHER class is suppressed; +∞ = class-wise NMS only.</summary>
+    public double CrossClassIouThreshold { get; init; } = double.PositiveInfinity;
+
     /// <summary>Largest wall time of one inference; zero = no deadline.</summary>
     public TimeSpan Deadline { get; init; } = TimeSpan.Zero;
 }
@@ -32,6 +35,7 @@ public sealed class LidarDetector : IDisposable
     private readonly float[] _regression;
     private readonly Detection[] _detections;
     private readonly double _nmsIou;
+    private readonly double _crossClassIou;
 
     /// <exception cref="PerceptionModelException">The file is missing, not ONNX, or its tensors do not fit the grid.</exception>
     public LidarDetector(string modelPath, BevGridSpec spec, LidarDetectorOptions? options = null)
@@ -42,6 +46,7 @@ public sealed class LidarDetector : IDisposable
         _rasterizer = new BevRasterizer(spec);
         _decoder = new CenterDecoder(spec, options.Decoder);
         _nmsIou = options.NmsIouThreshold;
+        _crossClassIou = options.CrossClassIouThreshold;
         _bev = new float[spec.TensorLength];
         _heatmap = new float[_decoder.HeatmapLength];
         _regression = new float[_decoder.RegressionLength];
@@ -57,12 +62,12 @@ public sealed class LidarDetector : IDisposable
 
     /// <summary>Detections (vehicle frame, descending score) in one scan; points are x, y, z, intensity in the sensor frame.</summary>
     /// <exception cref="PerceptionFaultException">The inference failed or missed its deadline.</exception>
-    public ReadOnlySpan<Detection> Detect(ReadOnlySpan<float> points, in SensorPose pose)
+    public ReadOnlySpan<Detection> Detect(ReadOnlySpan<float> points, scoped in SensorPose pose)
     {
         _rasterizer.Rasterize(points, pose, _bev);
         _runner.Run();
         var count = _decoder.Decode(_heatmap, _regression, _detections);
-        count = RotatedNms.Suppress(_detections.AsSpan(0, count), _nmsIou);
+        count = RotatedNms.Suppress(_detections.AsSpan(0, count), _nmsIou, _crossClassIou);
         return _detections.AsSpan(0, count);
     }
 

@@ -44,7 +44,16 @@ public static class RotatedNms
     /// order), then keeps a detection unless a kept one of the same class overlaps it with IoU &gt;
     /// <paramref name="iouThreshold"/>. The kept detections end up first, by descending score; returns their count.
     /// </summary>
-    public static int Suppress(Span<Detection> detections, double iouThreshold = DefaultIouThreshold)
+    public static int Suppress(Span<Detection> detections, double iouThreshold = DefaultIouThreshold) =>
+        Suppress(detections, iouThreshold, double.PositiveInfinity);
+
+    /// <summary>
+    /// As <see cref="Suppress(Span{Detection}, double)"/>, and also across classes: a detection overlapping a kept one
+    /// of ANOTHER class with IoU &gt; <paramref name="crossClassIouThreshold"/> is suppressed too (vehicles do not
+    /// overlap, so two boxes of different classes on one spot are one vehicle the heads disagree about).
+    /// <see cref="double.PositiveInfinity"/> turns the cross-class pass off.
+    /// </summary>
+    public static int Suppress(Span<Detection> detections, double iouThreshold, double crossClassIouThreshold)
     {
         // Stable insertion sort: n is small (≤ the decoder's top-K) and the order must not depend on the sort's pivots.
         for (var i = 1; i < detections.Length; i++)
@@ -68,7 +77,8 @@ public static class RotatedNms
             var suppressed = false;
             for (var k = 0; k < kept; k++)
             {
-                if (detections[k].Class == candidate.Class && BevIou(detections[k].Box, box) > iouThreshold)
+                var threshold = detections[k].Class == candidate.Class ? iouThreshold : crossClassIouThreshold;
+                if (!double.IsPositiveInfinity(threshold) && BevIou(detections[k].Box, box) > threshold)
                 {
                     suppressed = true;
                     break;

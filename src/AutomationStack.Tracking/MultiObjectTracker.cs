@@ -23,6 +23,8 @@ namespace AutomationStack.Tracking;
 /// <see cref="ObjectTrackerOptions.MaxConsecutiveMisses"/> (confirmed) or <see cref="ObjectTrackerOptions.TentativeMaxMisses"/>
 /// (tentative) consecutive misses, when its predicted centre leaves the tracked region, or when its state is not
 /// finite.</item>
+/// <item>Near-face anchoring: before gating and update, a detection's centre is shifted so that its faces toward the
+/// ego stay put while the box takes the track's size (see <c>Anchored</c>): a lidar box's far extent is a guess.</item>
 /// <item>Size and yaw: exponential smoothing of the detections' (yaw aligned to within ±90° of the track's first, so a
 /// detector's 180° flips do not turn the track); yaw is rotated with the ego like the state.</item>
 /// </list>
@@ -207,10 +209,10 @@ public sealed class MultiObjectTracker
                 var slot = _slots[_aliveSlots[t]];
                 for (var d = 0; d < detectionCount; d++)
                 {
-                    var det = detections[_validDetections[d]];
-                    var distance = Math.Min(MahalanobisSquared(slot, det.X, det.Y), MaxAcceptedCost);
-                    var ex = det.X - slot.State[0];
-                    var ey = det.Y - slot.State[1];
+                    var (ax, ay) = Anchored(slot, detections[_validDetections[d]]);
+                    var distance = Math.Min(MahalanobisSquared(slot, ax, ay), MaxAcceptedCost);
+                    var ex = ax - slot.State[0];
+                    var ey = ay - slot.State[1];
                     var accepted = distance <= _options.GateThreshold || (ex * ex) + (ey * ey) <= minGate2;
                     cost[(t * n) + d] = accepted ? distance : Unassignable;
                 }
@@ -236,7 +238,8 @@ public sealed class MultiObjectTracker
             if (slot.AssignedDetection >= 0)
             {
                 var det = detections[_validDetections[slot.AssignedDetection]];
-                Update(slot, det.X, det.Y);
+                var (ax, ay) = Anchored(slot, det);
+                Update(slot, ax, ay);
                 UpdateShape(slot, det);
                 slot.HitHistory |= 1u;
                 slot.ConsecutiveMisses = 0;
@@ -488,6 +491,29 @@ public sealed class MultiObjectTracker
                 p[(j * N) + i] = m;
             }
         }
+    }
+
+    /// <summary>
+    /// The detection's centre moved so that the faces turned toward the ego stay where they were detected while the
+    /// box takes the track's smoothed size: c + s_L·u·(L_det − L_trk)/2 + s_W·w·(W_det − W_trk)/2, with u, w the box's
+    /// length and width axes and s = −clamp(c·axis / reach, −1, 1) (reach 5 m along the length, 2 m across). A lidar
+    /// sees the near faces of a box; its extent away from the sensor is a guess that varies scan to scan (a truck seen
+    /// from behind comes out 11 to 18 m long), so the raw centre jumps by metres while the near face, the part that
+    /// sets the gap, holds still to centimetres.
+    /// </summary>
+    private static (double X, double Y) Anchored(TrackSlot slot, in ObjectDetection d)
+    {
+        var ux = Math.Cos(d.Yaw);
+        var uy = Math.Sin(d.Yaw);
+        var along = (d.X * ux) + (d.Y * uy);
+        var across = (-d.X * uy) + (d.Y * ux);
+        var sl = -Math.Clamp(along / 5.0, -1.0, 1.0);
+        var sw = -Math.Clamp(across / 2.0, -1.0, 1.0);
+        var dl = 0.5 * sl * (d.Length - slot.Length);
+        var dw = 0.5 * sw * (d.Width - slot.Width);
+        var x = d.X + (ux * dl) - (uy * dw);
+        var y = d.Y + (uy * dl) + (ux * dw);
+        return double.IsFinite(x) && double.IsFinite(y) ? (x, y) : (d.X, d.Y);
     }
 
     private void UpdateShape(TrackSlot slot, in ObjectDetection d)

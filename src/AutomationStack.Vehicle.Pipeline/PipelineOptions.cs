@@ -24,6 +24,8 @@ public sealed record PipelineOptions
 
     public CaccOptions Cacc { get; init; } = CaccOptions.Default;
 
+    public PerceptionOptions Perception { get; init; } = PerceptionOptions.Default;
+
     public static PipelineOptions Default { get; } = new();
 
     /// <summary>Every accepted parameter key with its unit and allowed range (inclusive).</summary>
@@ -157,6 +159,15 @@ internal static class ParameterTable
         new("platoon.formed_id", "-", 0, int.MaxValue, true, o => o.Platooning.FormedId, (o, v) => o with { Platooning = o.Platooning with { FormedId = (uint)v } }),
         new("platoon.encrypt_pcm", "-", 0, 1, true, o => o.Platooning.EncryptPcm ? 1 : 0, (o, v) => o with { Platooning = o.Platooning with { EncryptPcm = v != 0 } }),
         new("platoon.formed_index", "-", 0, 6, true, o => o.Platooning.FormedIndex, (o, v) => o with { Platooning = o.Platooning with { FormedIndex = (int)v } }),
+        new("perception.lidar", "-", 0, 1, true, o => o.Perception.Lidar ? 1 : 0, (o, v) => o with { Perception = o.Perception with { Lidar = v != 0 } }),
+        new("perception.score_threshold", "-", 0.05, 0.95, false, o => o.Perception.ScoreThreshold, (o, v) => o with { Perception = o.Perception with { ScoreThreshold = v } }),
+        new("perception.fallback_time_gap", "s", 0.5, 6.0, false, o => o.Perception.FallbackTimeGap, (o, v) => o with { Perception = o.Perception with { FallbackTimeGap = v } }),
+        new("perception.max_scan_age", "s", 0.05, 5.0, false, o => o.Perception.MaxScanAge, (o, v) => o with { Perception = o.Perception with { MaxScanAge = v } }),
+        new("perception.recovery_scans", "scans", 1, 100, true, o => o.Perception.RecoveryScans, (o, v) => o with { Perception = o.Perception with { RecoveryScans = (int)v } }),
+        new("perception.deadline", "s", 0.0, 1.0, false, o => o.Perception.Deadline, (o, v) => o with { Perception = o.Perception with { Deadline = v } }),
+        new("perception.lidar_range", "m", 10.0, 200.0, false, o => o.Perception.LidarRange, (o, v) => o with { Perception = o.Perception with { LidarRange = v } }),
+        new("perception.fusion_gap_gate", "m", 0.5, 20.0, false, o => o.Perception.FusionGapGate, (o, v) => o with { Perception = o.Perception with { FusionGapGate = v } }),
+        new("perception.fusion_speed_gate", "m/s", 0.1, 10.0, false, o => o.Perception.FusionSpeedGate, (o, v) => o with { Perception = o.Perception with { FusionSpeedGate = v } }),
         new("cacc.gap_gain", "1/s²", 0.01, 2.0, false, o => o.Cacc.GapGain, (o, v) => o with { Cacc = o.Cacc with { GapGain = v } }),
         new("cacc.gap_rate_gain", "1/s", 0.05, 3.0, false, o => o.Cacc.GapRateGain, (o, v) => o with { Cacc = o.Cacc with { GapRateGain = v } }),
         new("cacc.time_gap_rate", "s/s", 0.01, 1.0, false, o => o.Cacc.TimeGapRate, (o, v) => o with { Cacc = o.Cacc with { TimeGapRate = v } }),

@@ -202,11 +202,13 @@ internal sealed class PlatoonLayer : IDisposable
     /// <see cref="AccTimeGap"/>): CACC for a connected follower, emergency braking, or the ACC output. The ACC's
     /// collision avoidance and the driver's pedal always stay in force.
     /// </summary>
-    public double Control(PlatoonStepResult result, in EgoState ego, LeadTarget? lead, in AccOutput acc, double pedal, double dt)
+    public double Control(PlatoonStepResult result, in EgoState ego, LeadTarget? lead, in AccOutput acc, double pedal, double dt, bool forceAcc = false)
     {
         var safety = acc.Regime is AccRegime.CollisionAvoidance or AccRegime.DriverBrake;
         double a;
-        switch (result.Mode)
+        // A degraded perception (radar only) forces ACC: CACC's short gap relies on the measured gap being trustworthy.
+        var mode = forceAcc && result.Mode == LongitudinalMode.Cacc ? LongitudinalMode.Acc : result.Mode;
+        switch (mode)
         {
             case LongitudinalMode.Emergency:
                 var deceleration = result.EmergencyDeceleration > 0 ? Math.Min(result.EmergencyDeceleration, _truck.MaxDeceleration) : _truck.MaxDeceleration;

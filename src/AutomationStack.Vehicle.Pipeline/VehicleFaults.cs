@@ -29,4 +29,7 @@ public enum VehicleFaults
 
     /// <summary>No lane to follow (map empty or pose invalid).</summary>
     NoLane = 1 << 7,
+
+    /// <summary>Lidar perception failed this frame (detector fault or no scan within its age): radar-only ACC.</summary>
+    PerceptionFault = 1 << 8,
 }

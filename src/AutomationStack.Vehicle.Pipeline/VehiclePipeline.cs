@@ -33,6 +33,7 @@ public sealed class VehiclePipeline : IDisposable
     private readonly List<VehicleLogLine> _log = [];
     private readonly double _nominalDt;
     private readonly PlatoonLayer? _platoon;
+    private readonly LidarPerception? _perception;
 
     private bool _hasStamp;
     private long _lastStampNs;
@@ -45,8 +46,14 @@ public sealed class VehiclePipeline : IDisposable
     private int _lastFaults;
     private int _lastLeadId = -1;
     private string? _lastLaneId;
+    private string _lastLeadSource = string.Empty;
 
-    public VehiclePipeline(VehicleSession session, PipelineOptions options)
+    /// <summary>
+    /// The pipeline of one truck. <paramref name="detector"/> is required when <c>perception.lidar</c> is on (the
+    /// vehicle process loads the ONNX detector) and ignored otherwise.
+    /// </summary>
+    /// <exception cref="ArgumentException">Options out of range, or perception.lidar without a detector.</exception>
+    public VehiclePipeline(VehicleSession session, PipelineOptions options, IObjectDetector? detector = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(options);
@@ -62,6 +69,15 @@ public sealed class VehiclePipeline : IDisposable
         _guard = new CommandGuard(truck, options.Safety.SafeStopDeceleration);
         _nominalDt = session.StepLength * Math.Max(session.ControlPeriodSteps, 1);
         _platoon = options.Platooning.Enabled ? new PlatoonLayer(session, options, _log) : null;
+        if (options.Perception.Lidar)
+        {
+            if (detector is null)
+            {
+                throw new ArgumentException("Parameter 'perception.lidar' = 1 needs an object detector (the vehicle process loads models/object_detector.onnx), but none was given.");
+            }
+
+            _perception = new LidarPerception(options.Perception, detector, options.Lead, truck.Length, _log);
+        }
     }
 
     /// <summary>Releases the V2X keys (platooning only).</summary>
@@ -107,8 +123,24 @@ public sealed class VehiclePipeline : IDisposable
         }
 
         var lane = ResolveLane(stamp, frame.TargetLaneId, ego, ref faults);
-        LeadTarget? lead = lane is not null ? _leadSelector.Select(tracks, ego, lane) : null;
-        LogLead(stamp, lead);
+        LeadTarget? radarLead = lane is not null ? _leadSelector.Select(tracks, ego, lane) : null;
+        LeadTarget? lead = radarLead;
+        var leadSource = "radar";
+        if (_perception is not null)
+        {
+            if (_perception.Step(stamp, frame.Lidar, ego))
+            {
+                faults |= VehicleFaults.PerceptionFault;
+            }
+
+            if (_perception.UsesLidar)
+            {
+                lead = lane is not null ? _perception.SelectLead(stamp, ego, lane) : null;
+                leadSource = "lidar";
+                _perception.WatchCutIn(stamp, lead);
+                (lead, leadSource) = FuseRadar(lead, radarLead);
+            }
+        }
 
         // Driver.
         var setSpeed = frame.Driver.SetSpeed;
@@ -130,9 +162,18 @@ public sealed class VehiclePipeline : IDisposable
 
         // Platooning (V2X in, state machines).
         var platoon = _platoon?.Update(frame, ego, lane?.Id, lead);
+        if (leadSource.StartsWith("lidar", StringComparison.Ordinal) && lead is { } measured && platoon is not null && Fuse(measured, platoon) is { } fused)
+        {
+            lead = fused;
+            leadSource += "+v2v";
+        }
+
+        leadSource = lead.HasValue ? leadSource : string.Empty;
+        LogLead(stamp, lead, leadSource);
 
         // Control.
-        var request = Control(ego, lane, lead, setSpeed, pedal, dt, platoon);
+        var degraded = _perception?.IsDegraded == true;
+        var request = Control(ego, lane, lead, setSpeed, pedal, dt, platoon, degraded);
         var guarded = _guard.Step(request, dt);
         if (guarded.NonFinite)
         {
@@ -150,7 +191,8 @@ public sealed class VehiclePipeline : IDisposable
             ego.Speed,
             guarded.Command.Acceleration,
             (int)faults,
-            platoon is not null ? _platoon!.Diagnostics(platoon, ego.Speed) : default);
+            platoon is not null ? _platoon!.Diagnostics(platoon, ego.Speed) : default,
+            _perception?.Diagnostics(leadSource) ?? default);
         var log = _log.Count == 0 ? NoLog : _log.ToArray();
         return new VehicleOutput(frame.FrameNumber, guarded.Command, v2xOut, log, diagnostics);
     }
@@ -282,7 +324,53 @@ public sealed class VehiclePipeline : IDisposable
             string.Create(CultureInfo.InvariantCulture, $"engagement {ModeNames[(int)transition.From]}→{ModeNames[(int)transition.To]} ({e})")));
     }
 
-    private ActuationCommand Control(in EgoState ego, Lane? lane, LeadTarget? lead, double setSpeed, double pedal, double dt, PlatoonStepResult? platoon)
+    /// <summary>
+    /// Radar fusion of the lidar lead: when the radar's lead is the same vehicle (gaps within
+    /// <see cref="PerceptionOptions.FusionGapGate"/> + 10 %), its speed, relative speed and acceleration replace the
+    /// lidar track's (Doppler range rate and a tracked acceleration beat differentiated lidar boxes); the gap stays the
+    /// lidar's. Without a lidar lead, a radar lead beyond <see cref="PerceptionOptions.LidarRange"/> (past the lidar
+    /// grid) is the lead.
+    /// </summary>
+    private (LeadTarget? Lead, string Source) FuseRadar(LeadTarget? lidar, LeadTarget? radar)
+    {
+        var o = _options.Perception;
+        if (lidar is { } l)
+        {
+            if (radar is { } r && Math.Abs(r.Gap - l.Gap) <= o.FusionGapGate + (0.1 * l.Gap))
+            {
+                return (l with { LeadSpeed = r.LeadSpeed, RelativeSpeed = r.RelativeSpeed, LeadAcceleration = r.LeadAcceleration }, "lidar+radar");
+            }
+
+            return (l, "lidar");
+        }
+
+        return radar is { } far && far.Gap > o.LidarRange ? (far, "radar") : (null, "lidar");
+    }
+
+    /// <summary>
+    /// V2V fusion: the lidar lead is the predecessor when its gap and speed agree with the predecessor's PCM (gates
+    /// <see cref="PerceptionOptions.FusionGapGate"/> + 15 % of the PCM gap, <see cref="PerceptionOptions.FusionSpeedGate"/>);
+    /// then the lead's acceleration is the communicated one (the tracker's constant-velocity model has none).
+    /// </summary>
+    private LeadTarget? Fuse(in LeadTarget lead, PlatoonStepResult platoon)
+    {
+        if (platoon.PredecessorStationId is null || !(platoon.PredecessorGapFromPcm > 0))
+        {
+            return null;
+        }
+
+        var o = _options.Perception;
+        var gapGate = o.FusionGapGate + (0.15 * platoon.PredecessorGapFromPcm);
+        if (!(Math.Abs(lead.Gap - platoon.PredecessorGapFromPcm) <= gapGate) || !(Math.Abs(lead.LeadSpeed - platoon.PredecessorSpeed) <= o.FusionSpeedGate))
+        {
+            return null;
+        }
+
+        var acceleration = double.IsFinite(platoon.PredecessorAcceleration) ? platoon.PredecessorAcceleration : 0.0;
+        return lead with { LeadAcceleration = acceleration };
+    }
+
+    private ActuationCommand Control(in EgoState ego, Lane? lane, LeadTarget? lead, double setSpeed, double pedal, double dt, PlatoonStepResult? platoon, bool perceptionDegraded)
     {
         var held = _guard.LastSteering;
         var safety = _options.Safety;
@@ -300,9 +388,9 @@ public sealed class VehiclePipeline : IDisposable
                     lead?.LeadAcceleration ?? 0.0,
                     pedal,
                     dt,
-                    PlatoonLayer.AccTimeGap(platoon));
+                    perceptionDegraded ? Math.Max(Math.Max(PlatoonLayer.AccTimeGap(platoon), _options.Acc.TimeGap), _options.Perception.FallbackTimeGap) : PlatoonLayer.AccTimeGap(platoon));
                 var acc = _acc.Step(input);
-                acceleration = platoon is not null ? _platoon!.Control(platoon, ego, lead, acc, pedal, dt) : acc.Acceleration;
+                acceleration = platoon is not null ? _platoon!.Control(platoon, ego, lead, acc, pedal, dt, forceAcc: perceptionDegraded) : acc.Acceleration;
                 var steering = lane is not null ? _purePursuit.Step(ego.X, ego.Y, ego.Heading, ego.Speed, lane.Centreline) : held;
                 return new ActuationCommand(acceleration, steering);
             }
@@ -329,10 +417,15 @@ public sealed class VehiclePipeline : IDisposable
         return new ActuationCommand(acceleration, held);
     }
 
-    private void LogLead(long stamp, LeadTarget? lead)
+    /// <summary>
+    /// Logs lead changes: a new track, or (with lidar perception) a change of the sensor it comes from ("lidar" or
+    /// "radar"; radar fusion and V2V association flags are in the diagnostics, not logged).
+    /// </summary>
+    private void LogLead(long stamp, LeadTarget? lead, string source)
     {
         var id = lead?.TrackId ?? -1;
-        if (id == _lastLeadId)
+        var sensor = _perception is null || lead is null ? string.Empty : source.StartsWith("lidar", StringComparison.Ordinal) ? "lidar " : "radar ";
+        if (id == _lastLeadId && string.Equals(sensor, _lastLeadSource, StringComparison.Ordinal))
         {
             return;
         }
@@ -340,18 +433,19 @@ public sealed class VehiclePipeline : IDisposable
         string text;
         if (lead is { } l && _lastLeadId < 0)
         {
-            text = string.Create(CultureInfo.InvariantCulture, $"lead acquired track {l.TrackId} at {l.Gap:F1} m");
+            text = string.Create(CultureInfo.InvariantCulture, $"lead acquired {sensor}track {l.TrackId} at {l.Gap:F1} m");
         }
         else if (lead is { } c)
         {
-            text = string.Create(CultureInfo.InvariantCulture, $"lead changed track {_lastLeadId}→{c.TrackId} at {c.Gap:F1} m");
+            text = string.Create(CultureInfo.InvariantCulture, $"lead changed {_lastLeadSource}track {_lastLeadId}→{sensor}track {c.TrackId} at {c.Gap:F1} m");
         }
         else
         {
-            text = string.Create(CultureInfo.InvariantCulture, $"lead lost track {_lastLeadId}");
+            text = string.Create(CultureInfo.InvariantCulture, $"lead lost {_lastLeadSource}track {_lastLeadId}");
         }
 
         _lastLeadId = id;
+        _lastLeadSource = sensor;
         _log.Add(new VehicleLogLine(stamp, LogLevel.Info, text));
     }
 

@@ -1,17 +1,20 @@
 using AutomationStack.Vehicle;
 using AutomationStack.Contracts;
+using AutomationStack.Perception;
 using AutomationStack.Vehicle.BridgeClient;
 using AutomationStack.Vehicle.V2xUdp;
 
 // One vehicle process per truck: `AutomationStack.Vehicle --bridge http://127.0.0.1:PORT --vehicle truck1`.
 const string Usage = """
 usage: AutomationStack.Vehicle --bridge <http://host:port | unix:///path> --vehicle <id> [--drive-lane auto|grpc|local]
-                               [--v2x-udp <address:port> [--v2x-udp-interface <ipv4>]]
+                               [--v2x-udp <address:port> [--v2x-udp-interface <ipv4>]] [--models <dir>]
 
   --v2x-udp            send and receive V2X as UDP datagrams to/from an IPv4 broadcast address (e.g.
                        10.200.0.255:47000) or multicast group (e.g. 239.20.0.1:47000) instead of the simulator's
                        V2X channel
   --v2x-udp-interface  local IPv4 address of the interface to send (and join the group) on
+  --models             folder with the ONNX models (object_detector.onnx), used when the scenario turns
+                       perception.lidar on; default: the models/ folder next to this executable
 """;
 
 string? bridge = null;
@@ -19,6 +22,7 @@ string? vehicle = null;
 var lane = DriveLane.Auto;
 string? v2xUdp = null;
 string? v2xUdpInterface = null;
+var host = VehicleHostOptions.Default;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -42,6 +46,9 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--v2x-udp-interface" when i + 1 < args.Length:
             v2xUdpInterface = args[++i];
+            break;
+        case "--models" when i + 1 < args.Length:
+            host = host with { ModelsDirectory = args[++i] };
             break;
         case "-h" or "--help":
             Console.WriteLine(Usage);
@@ -106,7 +113,7 @@ try
         Console.Error.WriteLine($"vehicle {vehicle}: V2X over UDP to {udp.Destination}{(v2xUdpInterface is null ? string.Empty : $" via {v2xUdpInterface}")}");
     }
 
-    var frames = await VehicleHost.RunAsync(udp ?? (IVehicleInterface)world, stop.Token);
+    var frames = await VehicleHost.RunAsync(udp ?? (IVehicleInterface)world, host, stop.Token);
     Console.Error.WriteLine($"vehicle {vehicle}: {frames} frames, run ended: {world.EndReason}");
     return VehicleExitCodes.Ok;
 }
@@ -124,6 +131,11 @@ catch (ArgumentException ex)
 {
     Console.Error.WriteLine($"vehicle {vehicle}: bad pipeline parameter: {ex.Message}");
     return VehicleExitCodes.BadArguments;
+}
+catch (PerceptionModelException ex)
+{
+    Console.Error.WriteLine($"vehicle {vehicle}: perception model not usable: {ex.Message}");
+    return VehicleExitCodes.ModelError;
 }
 catch (OperationCanceledException)
 {

@@ -10,6 +10,21 @@ public static class VehicleExitCodes
     public const int BadArguments = 2;
     public const int ConnectionFailed = 3;
     public const int InternalError = 4;
+
+    /// <summary>A model file the session needs is missing, corrupt or has the wrong tensors.</summary>
+    public const int ModelError = 5;
+}
+
+/// <summary>Where the vehicle process finds its models.</summary>
+public sealed record VehicleHostOptions
+{
+    /// <summary>The folder shipped next to the executable (the repository's <c>models/</c>, copied at build).</summary>
+    public static string DefaultModelsDirectory => Path.Combine(AppContext.BaseDirectory, "models");
+
+    /// <summary>Folder holding <c>object_detector.onnx</c> (and, later, the other models).</summary>
+    public string ModelsDirectory { get; init; } = DefaultModelsDirectory;
+
+    public static VehicleHostOptions Default { get; } = new();
 }
 
 /// <summary>
@@ -20,12 +35,20 @@ public static class VehicleHost
 {
     /// <summary>Connects, builds the pipeline from the session's parameters and runs it to the end of the run.</summary>
     /// <exception cref="ArgumentException">A pipeline parameter is unknown or out of range.</exception>
-    public static async Task<long> RunAsync(IVehicleInterface world, CancellationToken cancellationToken)
+    /// <exception cref="Perception.PerceptionModelException">perception.lidar is on and the detector model cannot be used.</exception>
+    public static Task<long> RunAsync(IVehicleInterface world, CancellationToken cancellationToken) =>
+        RunAsync(world, VehicleHostOptions.Default, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync(IVehicleInterface, CancellationToken)"/>
+    public static async Task<long> RunAsync(IVehicleInterface world, VehicleHostOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(world);
+        ArgumentNullException.ThrowIfNull(options);
         await world.ConnectAsync(cancellationToken).ConfigureAwait(false);
         var session = world.Session;
-        using var pipeline = new VehiclePipeline(session, PipelineOptions.FromParameters(session.Parameters));
+        var pipelineOptions = PipelineOptions.FromParameters(session.Parameters);
+        using var detector = CreateDetector(pipelineOptions, options);
+        using var pipeline = new VehiclePipeline(session, pipelineOptions, detector);
         long frames = 0;
         while (await world.NextFrameAsync(cancellationToken).ConfigureAwait(false) is { } frame)
         {
@@ -35,5 +58,19 @@ public static class VehicleHost
         }
 
         return frames;
+    }
+
+    /// <summary>The ONNX detector when the session turns lidar perception on; null otherwise. Loaded once, before the first frame.</summary>
+    public static OnnxObjectDetector? CreateDetector(PipelineOptions pipeline, VehicleHostOptions host)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(host);
+        if (!pipeline.Perception.Lidar)
+        {
+            return null;
+        }
+
+        var path = Path.Combine(host.ModelsDirectory, OnnxObjectDetector.FileName);
+        return new OnnxObjectDetector(path, pipeline.Perception.ScoreThreshold, TimeSpan.FromSeconds(pipeline.Perception.Deadline));
     }
 }

@@ -12,7 +12,8 @@ internal sealed record LidarFrame(float[] Points, int PointCount, SensorPose Pos
 /// <summary>
 /// Random lidar scenes around a stack truck, one per seed, in the truck's frame (it stands at the origin heading +x):
 /// 70 % roads (two or three lanes each way, traffic in and against the truck's direction, posts every 25 m along both
-/// edges) and 30 % open terminal yards (AGVs, trucks and cars at any of four headings ± noise, or any heading). 5–25
+/// edges; 35 % of them one carriageway only, posts on both its edges; half with a vehicle straight ahead in the ego
+/// lane, a third with a truck or car straight behind) and 30 % open terminal yards (AGVs, trucks and cars at any of four headings ± noise, or any heading). 5–25
 /// vehicles, non-overlapping: cars 4.2–5.0 × 1.8–2.0 × 1.4–1.7 m, trucks 10–18.75 × 2.5–2.6 × 3.4–4.0 m, AGVs
 /// 14.3–15.3 × 3.0 × 1.8–4.4 m (empty or loaded). The scan is the simulator's <see cref="LidarModel"/> with the
 /// default roof lidar of the truck; labels are the boxes, split by lidar point count.
@@ -104,7 +105,10 @@ internal sealed class LidarScenes
         var leftEdge = ours[^1] + (laneWidth / 2);
         var theirs = Enumerable.Range(0, lanes).Select(k => leftEdge + median + ((k + 0.5) * laneWidth)).ToArray();
         var rightEdge = ours[0] - (laneWidth / 2);
-        var farEdge = theirs[^1] + (laneWidth / 2);
+        // A third of the roads are one carriageway of a divided motorway as the simulator's maps draw it: posts on
+        // both edges of our lanes, nothing beyond.
+        var oneWay = rng.NextDouble() < 0.35;
+        var farEdge = oneWay ? leftEdge : theirs[^1] + (laneWidth / 2);
         var phase = Between(rng, 0, 25);
         for (var x = -60 + phase; x < 130; x += 25)
         {
@@ -112,10 +116,24 @@ internal sealed class LidarScenes
             _posts.Add(new RoadPost(x, farEdge + 0.5, 0));
         }
 
+        // Half the roads have a vehicle straight ahead in the ego lane (the lead the ACC follows, seen from behind)
+        // and a third one straight behind (a platoon follower): the cases the closed loop depends on most.
+        if (rng.NextDouble() < 0.5)
+        {
+            var roll = rng.NextDouble();
+            var category = roll < 0.6 ? VehicleCategory.Truck : roll < 0.9 ? VehicleCategory.Car : VehicleCategory.Agv;
+            TryAdd(rng, Between(rng, 14, 88), rng.NextGaussian() * 0.2, rng.NextGaussian() * 0.01, category);
+        }
+
+        if (rng.NextDouble() < 0.33)
+        {
+            TryAdd(rng, Between(rng, -40, -14), rng.NextGaussian() * 0.2, rng.NextGaussian() * 0.01, rng.NextDouble() < 0.7 ? VehicleCategory.Truck : VehicleCategory.Car);
+        }
+
         var count = 5 + (int)(rng.NextDouble() * 21);
         for (var attempt = 0; attempt < count * 4 && _targets.Count < count; attempt++)
         {
-            var against = rng.NextDouble() < 0.4;
+            var against = !oneWay && rng.NextDouble() < 0.4;
             var lanesOf = against ? theirs : ours;
             var y = lanesOf[(int)(rng.NextDouble() * lanes)] + (rng.NextGaussian() * 0.25);
             var heading = (against ? Math.PI : 0) + (rng.NextGaussian() * 0.03);
