@@ -317,10 +317,14 @@ public sealed class BridgeRun
             loopSeconds > 0 ? simulated / loopSeconds : 0,
             timings,
             recorder.MessageCount,
-            cancelled);
+            cancelled)
+        {
+            GroundTruthSubscriptions = GroundTruthSubscriptions,
+        };
     }
 
     private TimeSpan _attachWait;
+    private int _groundTruthSubscriptions;
     private readonly List<ValueTask> _sends = [];
 
     private static double RealTimeFactor(double simulated, long loopStart)
@@ -519,8 +523,12 @@ public sealed class BridgeRun
         }
     }
 
+    /// <summary>StreamGroundTruth subscriptions so far (tools and tests; a vehicle process never opens one).</summary>
+    public int GroundTruthSubscriptions => Volatile.Read(ref _groundTruthSubscriptions);
+
     internal ChannelReader<GroundTruth> SubscribeGroundTruth()
     {
+        Interlocked.Increment(ref _groundTruthSubscriptions);
         var channel = Channel.CreateBounded<GroundTruth>(new BoundedChannelOptions(GroundTruthSubscriberCapacity)
         {
             SingleReader = true,

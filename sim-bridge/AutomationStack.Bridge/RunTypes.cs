@@ -54,4 +54,8 @@ public sealed record RunResult(
     double RealTimeFactor,
     StepTimings Timings,
     long RecordedMessages,
-    bool Cancelled);
+    bool Cancelled)
+{
+    /// <summary>StreamGroundTruth subscriptions during the run (the vehicle processes never open one).</summary>
+    public int GroundTruthSubscriptions { get; init; }
+}

@@ -129,6 +129,7 @@ internal static class KpiReport
             json.WriteNumber("exchange_us_per_vehicle_frame", Round(t.ExchangePerVehicleFrame));
             json.WriteNumber("overhead_us_per_vehicle_step", Round(t.BridgeOverheadPerVehicleStep));
             json.WriteNumber("vehicle_frames", t.VehicleFrames);
+            json.WriteNumber("ground_truth_streams", result.GroundTruthSubscriptions);
             if (t.LidarScans > 0)
             {
                 json.WriteNumber("lidar_scans", t.LidarScans);

@@ -155,4 +155,24 @@ internal sealed class RotatedNmsTests
         var s = Math.Sin(box.Yaw);
         return Math.Abs((c * dx) + (s * dy)) <= box.Length / 2 && Math.Abs((-s * dx) + (c * dy)) <= box.Width / 2;
     }
+
+    [Test]
+    public void Suppress_CrossClassThreshold_DropsTheLowerScoredOtherClassOnOneSpot()
+    {
+        // A truck seen from behind, scored as a truck and (lower) as an AGV on the same spot, plus a car elsewhere.
+        Span<Detection> detections =
+        [
+            new(DetectionClass.Agv, 50.5, 0.1, 15.0, 3.0, 0.0, 0.35),
+            new(DetectionClass.Truck, 50.0, 0.0, 16.0, 2.5, 0.0, 0.6),
+            new(DetectionClass.Car, 20.0, 3.5, 4.5, 1.8, 0.0, 0.5),
+        ];
+
+        var classWise = RotatedNms.Suppress(detections.ToArray(), RotatedNms.DefaultIouThreshold);
+        var kept = RotatedNms.Suppress(detections, RotatedNms.DefaultIouThreshold, 0.2);
+
+        Assert.That(classWise, Is.EqualTo(3));
+        Assert.That(kept, Is.EqualTo(2));
+        Assert.That(detections[0].Class, Is.EqualTo(DetectionClass.Truck));
+        Assert.That(detections[1].Class, Is.EqualTo(DetectionClass.Car));
+    }
 }

@@ -316,6 +316,31 @@ internal sealed class MultiObjectTrackerTests
     }
 
     [Test]
+    public void Step_TruckSeenFromBehindWithJitteringLength_RearFaceAndSpeedStable()
+    {
+        // Arrange: a 16.5 m truck 40 m ahead (rear face at 40 m), same speed as the ego. A lidar box of a truck seen
+        // from behind has a well-placed rear face but a length that is a guess: here 11–18 m, scan to scan.
+        var tracker = new MultiObjectTracker(ObjectTrackerOptions.Default);
+        var rng = new Random(5);
+        ObjectTrack track = default;
+
+        // Act
+        for (var k = 0; k < 30; k++)
+        {
+            var length = 11.0 + (7.0 * rng.NextDouble());
+            var rear = 40.0 + (0.05 * Gaussian(rng));
+            var tracks = tracker.Step(Stamp(k), EgoSpeed, 0.0, [new ObjectDetection(1, rear + (length / 2), 0.0, length, 2.5, 0.0, 0.6)]);
+            Assert.That(tracks.Length, Is.EqualTo(1), $"scan {k}: one track, never re-opened");
+            track = tracks[0];
+        }
+
+        // Assert: the raw centres jump by up to 3.5 m; the tracked rear face and speed do not.
+        Assert.That(track.Id, Is.EqualTo(1));
+        Assert.That(track.X - track.HalfExtentX, Is.EqualTo(40.0).Within(0.3));
+        Assert.That(track.RelativeVx, Is.EqualTo(0.0).Within(0.3));
+    }
+
+    [Test]
     public void Step_InvalidDetections_RejectedAndCounted()
     {
         // Arrange
