@@ -52,24 +52,26 @@ public static class ProtocolMapping
     /// Wire form of a scan: the used points copied as float32 little-endian bytes (one copy, no per-point work on
     /// little-endian machines).
     /// </summary>
+    /// <summary>Bytes per point in <c>packed_points</c>: x, y, z int16 centimetres, intensity uint8.</summary>
+    public const int PackedPointBytes = 7;
+
+    /// <summary>
+    /// Wire form of a scan in the packed encoding (7 bytes a point): exact for the simulator's quantised points (1 cm,
+    /// 1/255), coordinates beyond ±327.67 m saturate.
+    /// </summary>
     public static LidarScan ToWire(AutomationStack.Contracts.LidarScan scan)
     {
         ArgumentNullException.ThrowIfNull(scan);
         var floats = scan.PointData;
-        ByteString points;
-        if (BitConverter.IsLittleEndian)
+        var bytes = new byte[scan.PointCount * PackedPointBytes];
+        for (var i = 0; i < scan.PointCount; i++)
         {
-            points = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats));
-        }
-        else
-        {
-            var bytes = new byte[floats.Length * sizeof(float)];
-            for (var i = 0; i < floats.Length; i++)
-            {
-                System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), floats[i]);
-            }
-
-            points = ByteString.CopyFrom(bytes);
+            var o = i * PackedPointBytes;
+            var f = i * AutomationStack.Contracts.LidarScan.Stride;
+            System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(o), AutomationStack.Contracts.LidarScan.ToCentimetres(floats[f]));
+            System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(o + 2), AutomationStack.Contracts.LidarScan.ToCentimetres(floats[f + 1]));
+            System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(o + 4), AutomationStack.Contracts.LidarScan.ToCentimetres(floats[f + 2]));
+            bytes[o + 6] = AutomationStack.Contracts.LidarScan.ToIntensityByte(floats[f + 3]);
         }
 
         return new LidarScan
@@ -78,7 +80,7 @@ public static class ProtocolMapping
             StampNs = scan.StampNs,
             Pose = new LidarPose { X = scan.Pose.X, Y = scan.Pose.Y, Z = scan.Pose.Z, Yaw = scan.Pose.Yaw },
             PointCount = (uint)scan.PointCount,
-            Points = points,
+            PackedPoints = ByteString.CopyFrom(bytes),
         };
     }
 
@@ -87,6 +89,11 @@ public static class ProtocolMapping
     {
         ArgumentNullException.ThrowIfNull(scan);
         const int pointBytes = AutomationStack.Contracts.LidarScan.Stride * sizeof(float);
+        if (!scan.PackedPoints.IsEmpty || (scan.PointCount > 0 && scan.Points.IsEmpty))
+        {
+            return FromPacked(scan);
+        }
+
         if ((long)scan.PointCount * pointBytes != scan.Points.Length)
         {
             throw new ArgumentException($"lidar scan of frame {scan.Frame}: {scan.Points.Length} bytes do not hold point_count = {scan.PointCount} points of {pointBytes} bytes", nameof(scan));
@@ -104,6 +111,39 @@ public static class ProtocolMapping
             {
                 floats[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * sizeof(float))..]);
             }
+        }
+
+        var pose = scan.Pose ?? new LidarPose();
+        return new AutomationStack.Contracts.LidarScan(
+            scan.Frame,
+            scan.StampNs,
+            new AutomationStack.Contracts.LidarPose(pose.X, pose.Y, pose.Z, pose.Yaw),
+            floats,
+            (int)scan.PointCount);
+    }
+
+    private static AutomationStack.Contracts.LidarScan FromPacked(LidarScan scan)
+    {
+        if (!scan.Points.IsEmpty)
+        {
+            throw new ArgumentException($"lidar scan of frame {scan.Frame}: both points and packed_points are set; expected one encoding", nameof(scan));
+        }
+
+        if ((long)scan.PointCount * PackedPointBytes != scan.PackedPoints.Length)
+        {
+            throw new ArgumentException($"lidar scan of frame {scan.Frame}: {scan.PackedPoints.Length} bytes of packed_points do not hold point_count = {scan.PointCount} points of {PackedPointBytes} bytes", nameof(scan));
+        }
+
+        var floats = new float[scan.PointCount * AutomationStack.Contracts.LidarScan.Stride];
+        var bytes = scan.PackedPoints.Span;
+        for (var i = 0; i < (int)scan.PointCount; i++)
+        {
+            var o = i * PackedPointBytes;
+            var f = i * AutomationStack.Contracts.LidarScan.Stride;
+            floats[f] = AutomationStack.Contracts.LidarScan.FromCentimetres(System.Buffers.Binary.BinaryPrimitives.ReadInt16LittleEndian(bytes[o..]));
+            floats[f + 1] = AutomationStack.Contracts.LidarScan.FromCentimetres(System.Buffers.Binary.BinaryPrimitives.ReadInt16LittleEndian(bytes[(o + 2)..]));
+            floats[f + 2] = AutomationStack.Contracts.LidarScan.FromCentimetres(System.Buffers.Binary.BinaryPrimitives.ReadInt16LittleEndian(bytes[(o + 4)..]));
+            floats[f + 3] = AutomationStack.Contracts.LidarScan.FromIntensityByte(bytes[o + 6]);
         }
 
         var pose = scan.Pose ?? new LidarPose();

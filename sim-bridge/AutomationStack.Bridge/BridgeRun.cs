@@ -828,7 +828,21 @@ public sealed class BridgeRun
             _lidarScans++;
         }
 
+        var sentScan = frame.Lidar;
+        if (sentScan is not null)
+        {
+            // The log keeps every RecordEvery-th scan of a truck (the frame goes out complete either way).
+            var every = lidar.RecordEvery;
+            if (every <= 0 || slot.LidarScansSent % every != 0)
+            {
+                frame.Lidar = null;
+            }
+
+            slot.LidarScansSent++;
+        }
+
         _recorder!.Write(RunRecorder.FrameTopic(slot.Id), frame, _world.StampNs);
+        frame.Lidar = sentScan;
         try
         {
             await slot.Writer!.WriteAsync(new BridgeToVehicle { Frame = frame }, _runToken).ConfigureAwait(false);

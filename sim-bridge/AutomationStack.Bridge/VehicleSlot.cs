@@ -59,6 +59,9 @@ internal sealed class VehicleSlot
     /// <summary>Lidar period (frame / period steps) of the last scan sent; 0 at first, so the first scan comes at frame PeriodSteps. Loop only.</summary>
     public long LastLidarPeriod { get; set; }
 
+    /// <summary>Lidar scans sent to this truck so far (the recording keeps every RecordEvery-th, starting with the first). Loop only.</summary>
+    public long LidarScansSent { get; set; }
+
     public Channel<Command> Commands { get; }
 
     public Task AttachedTask => _attached.Task;

@@ -292,7 +292,7 @@ internal sealed class ScenarioReader
         lidar = lidar with { MinElevation = Deg(node.Number("min_elevation_deg", elevation)) ?? lidar.MinElevation };
         lidar = lidar with { MaxElevation = Deg(node.Number("max_elevation_deg", elevation)) ?? lidar.MaxElevation };
         lidar = lidar with { AzimuthResolution = Deg(node.Number("azimuth_resolution_deg", new NumberRange("an angle in degrees from 0.05 to 10", 0.05, 10))) ?? lidar.AzimuthResolution };
-        lidar = lidar with { MaxRange = node.Number("max_range", new NumberRange("a range in metres above 0 and at most 500", 0, 500, MinExclusive: true)) ?? lidar.MaxRange };
+        lidar = lidar with { MaxRange = node.Number("max_range", new NumberRange("a range in metres above 0 and at most 300 (points travel as int16 centimetres)", 0, 300, MinExclusive: true)) ?? lidar.MaxRange };
         lidar = lidar with { RangeNoise = node.Number("range_noise", NumberRange.Between(0, 1, "a standard deviation in metres from 0 to 1")) ?? lidar.RangeNoise };
         lidar = lidar with { Dropout = node.Number("dropout", NumberRange.Probability()) ?? lidar.Dropout };
         if (lidar.Beams > 1 && !(lidar.MaxElevation > lidar.MinElevation))
@@ -325,6 +325,7 @@ internal sealed class ScenarioReader
             lidar = lidar with { PeriodSteps = Math.Max(1, (int)Math.Round(0.1 / step)) };
         }
 
+        lidar = lidar with { RecordEvery = (int?)node.Integer("record_every", 0, 1000, "a whole number of scans from 0 (none recorded) to 1000 (1 = every scan)") ?? lidar.RecordEvery };
         node.RejectUnknownFields();
         return lidar;
     }

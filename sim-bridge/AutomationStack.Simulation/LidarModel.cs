@@ -397,10 +397,11 @@ public sealed class LidarModel
                 var r = Math.Max(0.0, _range[row + b] + (sigma * normal));
                 var horizontal = r * _cosElevation[b];
                 var o = n * LidarScan.Stride;
-                points[o] = (float)(horizontal * ca);
-                points[o + 1] = (float)(horizontal * sa);
-                points[o + 2] = (float)(r * _sinElevation[b]);
-                points[o + 3] = (float)Intensity(kind, u);
+                // As sensed: 1 cm and 1/255 steps (what the packed wire and log form hold exactly).
+                points[o] = LidarScan.FromCentimetres(LidarScan.ToCentimetres(horizontal * ca));
+                points[o + 1] = LidarScan.FromCentimetres(LidarScan.ToCentimetres(horizontal * sa));
+                points[o + 2] = LidarScan.FromCentimetres(LidarScan.ToCentimetres(r * _sinElevation[b]));
+                points[o + 3] = LidarScan.FromIntensityByte(LidarScan.ToIntensityByte(Intensity(kind, u)));
                 n++;
             }
         }

@@ -74,8 +74,27 @@ public sealed record LidarScan(long FrameNumber, long StampNs, LidarPose Pose, f
     /// <summary>Floats per point: x, y, z, intensity.</summary>
     public const int Stride = 4;
 
+    /// <summary>Resolution of x, y, z as sensed (and packed on the wire and in logs): 1 cm.</summary>
+    public const float PositionResolution = 0.01f;
+
+    /// <summary>Largest |x|, |y|, |z| a packed point holds (int16 centimetres), m.</summary>
+    public const float MaxPackedCoordinate = short.MaxValue * PositionResolution;
+
     /// <summary>The used part of <see cref="Points"/>: 4 × <see cref="PointCount"/> floats.</summary>
     public ReadOnlySpan<float> PointData => Points.AsSpan(0, PointCount * Stride);
+
+    /// <summary>A coordinate as whole centimetres (rounded, saturated to int16).</summary>
+    public static short ToCentimetres(double value) =>
+        (short)Math.Clamp(Math.Round(value / PositionResolution), short.MinValue, short.MaxValue);
+
+    /// <summary>The coordinate of <paramref name="centimetres"/>, m (the one float the sensor, the wire and the log agree on).</summary>
+    public static float FromCentimetres(short centimetres) => centimetres * PositionResolution;
+
+    /// <summary>An intensity 0 … 1 as a byte (rounded, saturated).</summary>
+    public static byte ToIntensityByte(double intensity) => (byte)Math.Clamp(Math.Round(intensity * 255.0), 0, 255);
+
+    /// <summary>The intensity of <paramref name="value"/>, 0 … 1.</summary>
+    public static float FromIntensityByte(byte value) => value / 255f;
 }
 
 /// <summary>

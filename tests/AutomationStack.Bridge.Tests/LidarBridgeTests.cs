@@ -14,9 +14,12 @@ public sealed class LidarBridgeTests
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     [Test]
-    public void LidarScan_ToWireAndBack_SamePointsPoseAndStamp()
+    public void LidarScan_ToWireAndBack_PackedSevenBytesAPointExactForSensedValues()
     {
-        float[] points = [1.5f, -2.25f, -4.3f, 0.65f, 34.5f, 0.125f, -1.0f, 0.9f, float.Epsilon, 0f, 0f, 0.1f];
+        // Sensed values: centimetres and 1/255 intensity steps (what LidarModel produces), so packing is lossless.
+        static float Cm(double v) => ContractScan.FromCentimetres(ContractScan.ToCentimetres(v));
+        static float I(double v) => ContractScan.FromIntensityByte(ContractScan.ToIntensityByte(v));
+        float[] points = [Cm(1.5), Cm(-2.25), Cm(-4.3), I(0.65), Cm(119.99), Cm(0.13), Cm(-1.0), I(0.9), Cm(-327.67), 0f, 0f, I(0.1)];
         // A reused buffer longer than the scan: only PointCount points travel.
         var buffer = new float[points.Length + 8];
         points.CopyTo(buffer, 0);
@@ -26,13 +29,35 @@ public sealed class LidarBridgeTests
         var parsed = LidarScan.Parser.ParseFrom(wire.ToByteArray());
         var back = ProtocolMapping.FromWire(parsed);
 
-        Assert.That(wire.Points.Length, Is.EqualTo(3 * 16));
-        Assert.That(BitConverter.ToSingle(wire.Points.Span[4..8]), Is.EqualTo(-2.25f), "float32 little-endian, interleaved x, y, z, intensity");
+        Assert.That(wire.Points.IsEmpty, Is.True);
+        Assert.That(wire.PackedPoints.Length, Is.EqualTo(3 * ProtocolMapping.PackedPointBytes));
+        Assert.That(BitConverter.ToInt16(wire.PackedPoints.Span[2..4]), Is.EqualTo(-225), "int16 little-endian centimetres, then x, y, z, intensity byte");
         Assert.That(back.FrameNumber, Is.EqualTo(120));
         Assert.That(back.StampNs, Is.EqualTo(1_200_000_000));
         Assert.That(back.Pose, Is.EqualTo(scan.Pose));
         Assert.That(back.PointCount, Is.EqualTo(3));
         Assert.That(back.PointData.ToArray(), Is.EqualTo(points));
+    }
+
+    [Test]
+    public void LidarScan_FloatEncoding_StillRead()
+    {
+        float[] points = [1.234f, -2.5f, 0.3f, 0.5f];
+        var wire = new LidarScan { Frame = 3, PointCount = 1, Points = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(points.AsSpan())) };
+
+        var back = ProtocolMapping.FromWire(wire);
+
+        Assert.That(back.PointData.ToArray(), Is.EqualTo(points));
+    }
+
+    [Test]
+    public void LidarScan_PackedWithWrongByteCount_ArgumentExceptionNamingCount()
+    {
+        var wire = new LidarScan { Frame = 5, PointCount = 2, PackedPoints = ByteString.CopyFrom(new byte[13]) };
+
+        var ex = Assert.Throws<ArgumentException>(() => ProtocolMapping.FromWire(wire));
+
+        Assert.That(ex!.Message, Does.Contain("packed_points").And.Contain("point_count = 2"));
     }
 
     [Test]
@@ -48,14 +73,14 @@ public sealed class LidarBridgeTests
     [Test]
     public void Frame_WithLidar_MapsIntoSensorFrame()
     {
-        var scan = new ContractScan(10, 100_000_000, new ContractPose(1, 0, 2, 0), [1f, 2f, 3f, 0.5f], 1);
+        var scan = new ContractScan(10, 100_000_000, new ContractPose(1, 0, 2, 0), [1f, 2f, 3f, ContractScan.FromIntensityByte(128)], 1);
         var frame = new Frame { Frame_ = 10, StampNs = 100_000_000, Lidar = ProtocolMapping.ToWire(scan) };
 
         var sensorFrame = ProtocolMapping.FromWire(Frame.Parser.ParseFrom(frame.ToByteArray()));
         var without = ProtocolMapping.FromWire(new Frame { Frame_ = 12 });
 
         Assert.That(sensorFrame.Lidar, Is.Not.Null);
-        Assert.That(sensorFrame.Lidar!.PointData.ToArray(), Is.EqualTo(new[] { 1f, 2f, 3f, 0.5f }));
+        Assert.That(sensorFrame.Lidar!.PointData.ToArray(), Is.EqualTo(new[] { 1f, 2f, 3f, 128 / 255f }));
         Assert.That(without.Lidar, Is.Null);
     }
 
@@ -74,7 +99,7 @@ public sealed class LidarBridgeTests
     [Test]
     public async Task Run_LidarEnabled_ScanEveryTenStepsInFramesAndRecordingGroundTruthHasLabels()
     {
-        await using var f = await BridgeFixture.StartAsync(duration: 0.5, events: "sensors: {lidar: {enabled: true}}");
+        await using var f = await BridgeFixture.StartAsync(duration: 0.5, events: "sensors: {lidar: {enabled: true, record_every: 2}}");
         var runTask = f.StartRunAsync();
         await f.Client.SpawnVehicleAsync(
             new SpawnRequest { VehicleId = "car9", Kind = VehicleKind.Background, LaneId = "R/0", S = 140, Speed = 10 },
@@ -104,12 +129,14 @@ public sealed class LidarBridgeTests
 
         Assert.That(scans.Select(s => s.Frame), Is.EqualTo(new long[] { 10, 20, 30, 40, 50 }));
         Assert.That(scans.Select(s => s.Scan.Frame), Is.EqualTo(new long[] { 10, 20, 30, 40, 50 }));
-        Assert.That(scans.Select(s => s.Scan.Points.Length), Is.EqualTo(scans.Select(s => (int)s.Scan.PointCount * 16)));
+        Assert.That(scans.Select(s => s.Scan.PackedPoints.Length), Is.EqualTo(scans.Select(s => (int)s.Scan.PointCount * ProtocolMapping.PackedPointBytes)));
         Assert.That(scans[0].Scan.PointCount, Is.GreaterThan(1000u));
         Assert.That(scans[0].Scan.Pose.Z, Is.EqualTo(4.3).Within(1e-12));
 
         var (frames, truth) = ReadRecording(f.Recording);
-        Assert.That(frames.Count(fr => fr.Lidar is not null), Is.EqualTo(5), "scans are recorded with their frames");
+        // record_every: 2 keeps the 1st, 3rd and 5th scan in the log; the vehicle got all five.
+        Assert.That(frames.Where(fr => fr.Lidar is not null).Select(fr => fr.Frame_), Is.EqualTo(new long[] { 10, 30, 50 }), "every second scan is recorded with its frame");
+        Assert.That(frames.Where(fr => fr.Lidar is not null).Select(fr => fr.Lidar.PackedPoints), Is.EqualTo(new[] { scans[0].Scan.PackedPoints, scans[2].Scan.PackedPoints, scans[4].Scan.PackedPoints }));
         var car = truth.Vehicles.Single(v => v.Id == "car9");
         var truck = truth.Vehicles.Single(v => v.Id == "truck1");
         Assert.That((car.Category, car.Height, car.Length, car.Width), Is.EqualTo((VehicleCategory.Car, 1.5, 4.6, 1.9)));

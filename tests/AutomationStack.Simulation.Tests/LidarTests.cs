@@ -114,8 +114,9 @@ public class LidarTests
         Assert.That(lowest, Has.Count.EqualTo(900), "one point per 0.4° column");
         Assert.Multiple(() =>
         {
-            Assert.That(lowest.Select(p => Math.Sqrt((p.X * p.X) + (p.Y * p.Y) + (p.Z * p.Z))), Has.All.EqualTo(expected).Within(1e-3));
-            Assert.That(lowest.Select(p => (double)p.Z), Has.All.EqualTo(-SensorZ).Within(1e-3));
+            // Points are sensed to 1 cm per axis: a range within √3 × 0.5 cm, z within 0.5 cm.
+            Assert.That(lowest.Select(p => Math.Sqrt((p.X * p.X) + (p.Y * p.Y) + (p.Z * p.Z))), Has.All.EqualTo(expected).Within(0.009));
+            Assert.That(lowest.Select(p => (double)p.Z), Has.All.EqualTo(-SensorZ).Within(0.0051));
             Assert.That(lowest.Select(p => (double)p.Intensity), Has.All.InRange(0.05, 0.15));
         });
     }
