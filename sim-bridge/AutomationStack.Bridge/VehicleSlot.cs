@@ -59,6 +59,12 @@ internal sealed class VehicleSlot
     /// <summary>Lidar period (frame / period steps) of the last scan sent; 0 at first, so the first scan comes at frame PeriodSteps. Loop only.</summary>
     public long LastLidarPeriod { get; set; }
 
+    /// <summary>Camera period (frame / period steps) of the last image sent; 0 at first, like the lidar. Loop only.</summary>
+    public long LastCameraPeriod { get; set; }
+
+    /// <summary>Camera images sent to this truck so far (recording decimation). Loop only.</summary>
+    public long CameraImagesSent { get; set; }
+
     public Channel<Command> Commands { get; }
 
     public Task AttachedTask => _attached.Task;
