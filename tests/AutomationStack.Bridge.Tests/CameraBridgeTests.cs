@@ -1,6 +1,7 @@
 using AutomationStack.Bridge.Protocol;
 using AutomationStack.Mcap;
 using Google.Protobuf;
+using Grpc.Core;
 using ContractImage = AutomationStack.Contracts.CameraImage;
 using ContractMount = AutomationStack.Contracts.CameraMount;
 
