@@ -155,6 +155,60 @@ public static class ProtocolMapping
             (int)scan.PointCount);
     }
 
+    /// <summary>Wire form of a camera image: the pixels copied once.</summary>
+    public static CameraImage ToWire(AutomationStack.Contracts.CameraImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return new CameraImage
+        {
+            Frame = image.FrameNumber,
+            StampNs = image.StampNs,
+            Pose = new CameraMount { X = image.Pose.X, Y = image.Pose.Y, Z = image.Pose.Z, Yaw = image.Pose.Yaw, Pitch = image.Pose.Pitch },
+            Fx = image.Fx,
+            Fy = image.Fy,
+            Cx = image.Cx,
+            Cy = image.Cy,
+            Width = (uint)image.Width,
+            Height = (uint)image.Height,
+            Rgb = ByteString.CopyFrom(image.Rgb.Span),
+        };
+    }
+
+    /// <summary>Contract form of a wire image (no copy of the pixels); throws <see cref="ArgumentException"/> when the bytes do not hold width × height × 3.</summary>
+    public static AutomationStack.Contracts.CameraImage FromWire(CameraImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var expected = (long)image.Width * image.Height * AutomationStack.Contracts.CameraImage.Channels;
+        if (expected != image.Rgb.Length || image.Width == 0 || image.Height == 0 || image.Width > int.MaxValue || image.Height > int.MaxValue)
+        {
+            throw new ArgumentException($"camera image of frame {image.Frame}: {image.Rgb.Length} bytes do not hold width × height × 3 = {image.Width} × {image.Height} × 3 (and both must be above 0)", nameof(image));
+        }
+
+        var pose = image.Pose ?? new CameraMount();
+        return new AutomationStack.Contracts.CameraImage(
+            image.Frame,
+            image.StampNs,
+            new AutomationStack.Contracts.CameraMount(pose.X, pose.Y, pose.Z, pose.Yaw, pose.Pitch),
+            image.Fx,
+            image.Fy,
+            image.Cx,
+            image.Cy,
+            (int)image.Width,
+            (int)image.Height,
+            image.Rgb.Memory);
+    }
+
+    /// <summary>Adds the map's signal heads to <paramref name="target"/> (world info).</summary>
+    public static void AddSignalHeads(RoadNetwork map, RepeatedField<SignalHeadSite> target)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(target);
+        foreach (var head in map.SignalHeads)
+        {
+            target.Add(new SignalHeadSite { Id = head.Id, X = head.X, Y = head.Y, Height = head.Height, Heading = head.Heading, LaneIds = { head.LaneIds } });
+        }
+    }
+
     public static TruckParameters FromWire(Blueprint b)
     {
         ArgumentNullException.ThrowIfNull(b);
@@ -248,7 +302,13 @@ public static class ProtocolMapping
                 string.IsNullOrEmpty(wire.RightNeighbourId) ? null : wire.RightNeighbourId));
         }
 
-        return new RoadNetwork(info.MapName, lanes);
+        var heads = new List<AutomationStack.RoadMap.SignalHeadSite>(info.SignalHeads.Count);
+        foreach (var h in info.SignalHeads)
+        {
+            heads.Add(new AutomationStack.RoadMap.SignalHeadSite(h.Id, h.X, h.Y, h.Height, h.Heading, [.. h.LaneIds]));
+        }
+
+        return new RoadNetwork(info.MapName, lanes, heads);
     }
 
     public static SensorFrame FromWire(Frame frame)
@@ -278,7 +338,8 @@ public static class ProtocolMapping
             v2x,
             new AutomationStack.Contracts.DriverInput(driver.SetSpeed, driver.BrakeDeceleration, FromWire(driver.Platoon)),
             frame.TargetLaneId,
-            frame.Lidar is null ? null : FromWire(frame.Lidar));
+            frame.Lidar is null ? null : FromWire(frame.Lidar),
+            frame.Camera is null ? null : FromWire(frame.Camera));
     }
 
     public static AutomationStack.Contracts.PlatoonRequest FromWire(PlatoonRequest? request) => request is null

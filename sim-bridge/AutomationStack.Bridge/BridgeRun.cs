@@ -14,6 +14,7 @@ using WireEgo = AutomationStack.Bridge.Protocol.EgoMeasurement;
 using WireRadar = AutomationStack.Bridge.Protocol.RadarDetection;
 using WireCredentials = AutomationStack.Bridge.Protocol.V2xCredentials;
 using WireV2x = AutomationStack.Bridge.Protocol.V2xMessage;
+using SignalLamp = AutomationStack.Simulation.Camera.SignalLamp;
 
 namespace AutomationStack.Bridge;
 
@@ -61,6 +62,9 @@ public sealed class BridgeRun
     private readonly List<Contracts.V2xMessage> _v2xBuffer = [];
     private long _lidarTicks;
     private long _lidarScans;
+    private long _cameraTicks;
+    private long _cameraImages;
+    private long _cameraImagesRecorded;
     private VehicleSample[] _samples = [];
     private readonly TruckReference[] _references;
     private readonly GroundTruth _groundTruth = new();
@@ -106,6 +110,11 @@ public sealed class BridgeRun
             {
                 _world.AddBackground(v.Id, v.Body, v.CarFollowing ?? new IdmParameters { DesiredSpeed = v.Speed }, v.LaneId, v.S, v.Speed);
             }
+        }
+
+        foreach (var signal in scenario.Signals)
+        {
+            _world.SetSignalProgram(signal.HeadId, signal.ToProgram());
         }
 
         _kpi = new KpiAccumulator(truckIds);
@@ -308,7 +317,10 @@ public sealed class BridgeRun
             VehicleFrames: vehicleFrames,
             Steps: _world.Frame,
             LidarPerScan: _lidarScans > 0 ? _lidarTicks * toMicros / _lidarScans : 0,
-            LidarScans: _lidarScans);
+            LidarScans: _lidarScans,
+            CameraPerImage: _cameraImages > 0 ? _cameraTicks * toMicros / _cameraImages : 0,
+            CameraImages: _cameraImages,
+            CameraImagesRecorded: _cameraImagesRecorded);
         var loopSeconds = loopTicks / (double)Stopwatch.Frequency;
         return new RunResult(
             summary,
@@ -828,21 +840,20 @@ public sealed class BridgeRun
             _lidarScans++;
         }
 
-        var sentScan = frame.Lidar;
-        if (sentScan is not null)
+        // Camera: like the lidar, one image per period in the truck's first frame of that period.
+        var camera = _world.Options.Camera;
+        if (camera.Enabled && frameNumber / camera.PeriodSteps != slot.LastCameraPeriod)
         {
-            // The log keeps every RecordEvery-th scan of a truck (the frame goes out complete either way).
-            var every = lidar.RecordEvery;
-            if (every <= 0 || slot.LidarScansSent % every != 0)
-            {
-                frame.Lidar = null;
-            }
-
-            slot.LidarScansSent++;
+            slot.LastCameraPeriod = frameNumber / camera.PeriodSteps;
+            var t0 = Stopwatch.GetTimestamp();
+            var image = ProtocolMapping.ToWire(_world.MeasureCamera(slot.Id));
+            image.Frame = frameNumber;
+            frame.Camera = image;
+            _cameraTicks += Stopwatch.GetTimestamp() - t0;
+            _cameraImages++;
         }
 
-        _recorder!.Write(RunRecorder.FrameTopic(slot.Id), frame, _world.StampNs);
-        frame.Lidar = sentScan;
+        RecordFrame(slot, frame);
         try
         {
             await slot.Writer!.WriteAsync(new BridgeToVehicle { Frame = frame }, _runToken).ConfigureAwait(false);
@@ -852,6 +863,61 @@ public sealed class BridgeRun
             await FailAsync(slot, $"could not send frame {frameNumber}: {ex.GetType().Name}").ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Records the frame as sent, except its camera image: images go to /vehicle/&lt;id&gt;/camera, every
+    /// <see cref="CameraOptions.RecordEvery"/>-th image of the truck (the first one included), so the frame topic stays
+    /// small and the images stay easy to pull out. The camera field is put back for sending.
+    /// </summary>
+    /// <summary>
+    /// Records the frame as sent, except that only every <see cref="LidarOptions.RecordEvery"/>-th scan of a truck stays
+    /// in it and the camera image goes, every <see cref="CameraOptions.RecordEvery"/>-th, to its own topic. The frame
+    /// object is left as it came (it is sent after this).
+    /// </summary>
+    private void RecordFrame(VehicleSlot slot, Frame frame)
+    {
+        var scan = frame.Lidar;
+        if (scan is not null)
+        {
+            var everyScan = _world.Options.Lidar.RecordEvery;
+            if (everyScan <= 0 || slot.LidarScansSent % everyScan != 0)
+            {
+                frame.Lidar = null;
+            }
+
+            slot.LidarScansSent++;
+        }
+
+        var image = frame.Camera;
+        frame.Camera = null;
+        _recorder!.Write(RunRecorder.FrameTopic(slot.Id), frame, _world.StampNs);
+        frame.Lidar = scan;
+        frame.Camera = image;
+        if (image is null)
+        {
+            return;
+        }
+
+        var every = _world.Options.Camera.RecordEvery;
+        if (every > 0 && slot.CameraImagesSent % every == 0)
+        {
+            _recorder.Write(CameraTopic(slot.Id), image, _world.StampNs);
+            _cameraImagesRecorded++;
+        }
+
+        slot.CameraImagesSent++;
+    }
+
+    /// <summary>Recording topic of a truck's decimated camera images.</summary>
+    internal static string CameraTopic(string vehicleId) => $"/vehicle/{vehicleId}/camera";
+
+    private static SignalLampState ToWire(SignalLamp lamp) => lamp switch
+    {
+        SignalLamp.Red => SignalLampState.Red,
+        SignalLamp.Amber => SignalLampState.Amber,
+        SignalLamp.Green => SignalLampState.Green,
+        _ => SignalLampState.Off,
+    };
 
     private async ValueTask<Command?> AwaitCommandAsync(VehicleSlot slot, long frameNumber, Stopwatch wall, CancellationToken cancellationToken)
     {
@@ -1150,6 +1216,20 @@ public sealed class BridgeRun
             _samples[i] = new VehicleSample(v.Id, v.LaneId, v.S, v.Body.Length, v.Speed);
         }
 
+        var heads = _world.SignalHeads;
+        if (heads.Count > 0)
+        {
+            while (gt.SignalHeads.Count < heads.Count)
+            {
+                gt.SignalHeads.Add(new SignalHeadTruth { Id = heads[gt.SignalHeads.Count].Id });
+            }
+
+            for (var i = 0; i < heads.Count; i++)
+            {
+                gt.SignalHeads[i].Lamp = ToWire(_world.SignalLampOf(i));
+            }
+        }
+
         foreach (var (first, second) in _world.NewCollisions)
         {
             gt.NewCollisions.Add(new Collision { FirstVehicleId = first, SecondVehicleId = second });
@@ -1327,6 +1407,7 @@ public sealed class BridgeRun
             ProtocolVersion = ProtocolInfo.Version,
         };
         ProtocolMapping.AddLanes(_scenario.Map, info.Lanes);
+        ProtocolMapping.AddSignalHeads(_scenario.Map, info.SignalHeads);
         return info;
     }
 
@@ -1358,6 +1439,14 @@ public sealed class BridgeRun
         {
             recorder.Declare(RunRecorder.FrameTopic(slot.Id), Frame.Descriptor);
             recorder.Declare(RunRecorder.CommandTopic(slot.Id), Command.Descriptor);
+        }
+
+        if (_world.Options.Camera is { Enabled: true, RecordEvery: > 0 })
+        {
+            foreach (var slot in _slots)
+            {
+                recorder.Declare(CameraTopic(slot.Id), Bridge.Protocol.CameraImage.Descriptor);
+            }
         }
 
         recorder.Declare(RunRecorder.KpiTopic, KpiSummary.Descriptor);

@@ -44,7 +44,10 @@ public sealed record StepTimings(
     long VehicleFrames,
     long Steps,
     double LidarPerScan = 0,
-    long LidarScans = 0);
+    long LidarScans = 0,
+    double CameraPerImage = 0,
+    long CameraImages = 0,
+    long CameraImagesRecorded = 0);
 
 /// <summary>Everything a finished run reports.</summary>
 public sealed record RunResult(

@@ -62,6 +62,12 @@ internal sealed class VehicleSlot
     /// <summary>Lidar scans sent to this truck so far (the recording keeps every RecordEvery-th, starting with the first). Loop only.</summary>
     public long LidarScansSent { get; set; }
 
+    /// <summary>Camera period (frame / period steps) of the last image sent; 0 at first, like the lidar. Loop only.</summary>
+    public long LastCameraPeriod { get; set; }
+
+    /// <summary>Camera images sent to this truck so far (recording decimation). Loop only.</summary>
+    public long CameraImagesSent { get; set; }
+
     public Channel<Command> Commands { get; }
 
     public Task AttachedTask => _attached.Task;

@@ -114,6 +114,19 @@ public sealed record Scenario(
 {
     /// <summary>A simulated V2V attacker, or null.</summary>
     public V2xAttackerSettings? Attacker { get; init; }
+
+    /// <summary>Fixed-time programs of the map's signal heads (heads without one are dark).</summary>
+    public IReadOnlyList<ScenarioSignal> Signals { get; init; } = [];
+}
+
+/// <summary>
+/// A fixed-time program for map signal head <see cref="HeadId"/>: <see cref="Green"/>, <see cref="Amber"/> and
+/// <see cref="Red"/> s, repeated, a green phase starting at <see cref="Offset"/> s (modulo the cycle); see
+/// <see cref="FixedTimeSignalProgram"/>.
+/// </summary>
+public sealed record ScenarioSignal(string HeadId, double Green, double Amber, double Red, double Offset)
+{
+    public FixedTimeSignalProgram ToProgram() => new(Green, Amber, Red, Offset);
 }
 
 /// <summary>

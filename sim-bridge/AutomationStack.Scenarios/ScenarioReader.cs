@@ -112,6 +112,7 @@ internal sealed class ScenarioReader
         var events = ReadEvents(root, duration, world.V2x, map);
         var pass = ReadPassCriteria(root);
         var attacker = ReadAttacker(root, duration);
+        var signals = ReadSignals(root, map);
         root.RejectUnknownFields();
         _doc.ThrowIfErrors();
 
@@ -133,7 +134,66 @@ internal sealed class ScenarioReader
             pass)
         {
             Attacker = attacker,
+            Signals = signals,
         };
+    }
+
+    /// <summary>Longest signal phase or offset, s.</summary>
+    public const double MaxSignalTime = 3600.0;
+
+    /// <summary>The optional `signals` list: one fixed-time program per map signal head.</summary>
+    private static List<ScenarioSignal> ReadSignals(ConfigMapping root, RoadNetwork? map)
+    {
+        var signals = new List<ScenarioSignal>();
+        var list = root.Sequence("signals", "a list of signal programs {head, green, amber, red, offset}");
+        if (list is null)
+        {
+            return signals;
+        }
+
+        var phase = NumberRange.Between(0, MaxSignalTime, $"a duration in seconds from 0 to {MaxSignalTime}");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in list.Items)
+        {
+            var node = item.AsMapping("a signal program {head, green, amber, red, offset}");
+            if (node is null)
+            {
+                continue;
+            }
+
+            var headNode = node.GetRequired("head", "the id of a signal head of the map");
+            var head = headNode?.AsString("the id of a signal head of the map");
+            if (headNode is not null && head is not null && map is not null && !map.SignalHeads.Any(h => string.Equals(h.Id, head, StringComparison.Ordinal)))
+            {
+                headNode.Reject(map.SignalHeads.Count == 0
+                    ? $"the id of a signal head of the map, but map '{map.Name}' has no signal_heads"
+                    : $"the id of a signal head of map '{map.Name}' ({string.Join(", ", map.SignalHeads.Select(h => h.Id).Take(12))})");
+                head = null;
+            }
+            else if (headNode is not null && head is not null && !seen.Add(head))
+            {
+                headNode.Error($"duplicate program for signal head '{head}' (expected one program per head)");
+                head = null;
+            }
+
+            var green = node.RequiredNumber("green", phase);
+            var amber = node.RequiredNumber("amber", phase);
+            var red = node.RequiredNumber("red", phase);
+            var offset = node.Number("offset", NumberRange.Between(0, MaxSignalTime, $"a time in seconds from 0 to {MaxSignalTime} (when a green phase starts)")) ?? 0;
+            if (green is not null && amber is not null && red is not null && green + amber + red <= 0)
+            {
+                node.Get("red")!.Error("expected green + amber + red above 0 s, got a cycle of 0 s");
+                red = null;
+            }
+
+            node.RejectUnknownFields();
+            if (head is not null && green is not null && amber is not null && red is not null)
+            {
+                signals.Add(new ScenarioSignal(head, green.Value, amber.Value, red.Value, offset));
+            }
+        }
+
+        return signals;
     }
 
     /// <summary>Attack kinds a `v2x_attacker` may cycle through.</summary>
@@ -260,8 +320,9 @@ internal sealed class ScenarioReader
             }
 
             var lidar = ReadLidar(sensors, world.Lidar, step);
+            var camera = ReadCamera(sensors, world.Camera, step);
             sensors.RejectUnknownFields();
-            world = world with { Ego = ego, Radar = radar, Lidar = lidar };
+            world = world with { Ego = ego, Radar = radar, Lidar = lidar, Camera = camera };
         }
 
         var v2xNode = root.Mapping("v2x", "a mapping of V2X channel options");
@@ -328,6 +389,74 @@ internal sealed class ScenarioReader
         lidar = lidar with { RecordEvery = (int?)node.Integer("record_every", 0, 1000, "a whole number of scans from 0 (none recorded) to 1000 (1 = every scan)") ?? lidar.RecordEvery };
         node.RejectUnknownFields();
         return lidar;
+    }
+
+    /// <summary>Largest camera image side, pixels.</summary>
+    public const int MaxCameraSide = 4096;
+
+    private static CameraOptions ReadCamera(ConfigMapping sensors, CameraOptions camera, double step)
+    {
+        var node = sensors.Mapping("camera", "a mapping of front-camera options");
+        if (node is null)
+        {
+            return camera;
+        }
+
+        camera = camera with { Enabled = node.Boolean("enabled") ?? camera.Enabled };
+        camera = camera with { Width = (int?)node.Integer("width", 16, MaxCameraSide, $"an image width in pixels from 16 to {MaxCameraSide}") ?? camera.Width };
+        camera = camera with { Height = (int?)node.Integer("height", 16, MaxCameraSide, $"an image height in pixels from 16 to {MaxCameraSide}") ?? camera.Height };
+        camera = camera with { HorizontalFov = Deg(node.Number("horizontal_fov_deg", NumberRange.Between(5, 150, "a horizontal field of view in degrees from 5 to 150"))) ?? camera.HorizontalFov };
+        camera = camera with { MountBehindFront = node.Number("mount_behind_front", NumberRange.Between(0, 20, "a distance behind the front of the body in metres from 0 to 20")) ?? camera.MountBehindFront };
+        camera = camera with { MountHeight = node.Number("mount_height", NumberRange.Between(0.3, 10, "a height above the ground in metres from 0.3 to 10")) ?? camera.MountHeight };
+        camera = camera with { Pitch = Deg(node.Number("pitch_deg", NumberRange.Between(-45, 45, "a pitch in degrees from -45 to 45 (positive looks down)"))) ?? camera.Pitch };
+        camera = camera with { NoiseSigma = node.Number("noise_sigma", NumberRange.Between(0, 50, "a standard deviation on the 0–255 scale from 0 to 50")) ?? camera.NoiseSigma };
+        camera = camera with { MaxDistance = node.Number("max_distance", new NumberRange("a drawing distance in metres above 0 and at most 2000", 0, 2000, MinExclusive: true)) ?? camera.MaxDistance };
+        var lightingNode = node.Mapping("lighting", "a mapping of lighting options (sun_azimuth_deg, sun_elevation_deg, ambient, exposure, glare, random)");
+        if (lightingNode is not null)
+        {
+            var l = camera.Lighting;
+            l = l with { SunAzimuth = Deg(lightingNode.Number("sun_azimuth_deg", NumberRange.Between(-360, 360, "an azimuth in degrees from -360 to 360 (map frame, 0 = east, counter-clockwise)"))) ?? l.SunAzimuth };
+            l = l with { SunElevation = Deg(lightingNode.Number("sun_elevation_deg", NumberRange.Between(-10, 90, "an elevation in degrees from -10 to 90"))) ?? l.SunElevation };
+            l = l with { Ambient = lightingNode.Number("ambient", NumberRange.Between(0, 1, "a share of ambient light from 0 to 1")) ?? l.Ambient };
+            l = l with { Exposure = lightingNode.Number("exposure", NumberRange.Between(0.05, 5, "an exposure gain from 0.05 to 5")) ?? l.Exposure };
+            l = l with { Glare = lightingNode.Number("glare", NumberRange.Between(0, 1, "a glare strength from 0 to 1")) ?? l.Glare };
+            camera = camera with { Lighting = l, RandomLighting = lightingNode.Boolean("random") ?? camera.RandomLighting };
+            lightingNode.RejectUnknownFields();
+        }
+
+        var rateNode = node.Get("rate_hz");
+        var rate = rateNode?.AsNumber(new NumberRange("a frame rate in Hz above 0 and at most 100", 0, 100, MinExclusive: true));
+        if (rate is { } hz)
+        {
+            // The frame period must be a whole number of physics steps.
+            var steps = 1.0 / (hz * step);
+            var whole = Math.Round(steps);
+            if (whole < 1 || Math.Abs(steps - whole) > 1e-6 * Math.Max(1.0, whole))
+            {
+                rateNode!.Error(string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"expected a frame rate whose period is a whole number of physics steps of {step:0.####} s (e.g. {1.0 / (step * Math.Max(1.0, Math.Round(steps))):0.###} Hz), got {hz:0.####} Hz = {steps:0.###} steps"));
+            }
+            else
+            {
+                camera = camera with { PeriodSteps = (int)whole };
+            }
+        }
+        else if (rateNode is null)
+        {
+            // Default 10 Hz, kept a whole number of steps for any step length.
+            camera = camera with { PeriodSteps = Math.Max(1, (int)Math.Round(0.1 / step)) };
+        }
+
+        // Default: one recorded image per second of simulated time.
+        var imagesPerSecond = 1.0 / (camera.PeriodSteps * step);
+        camera = camera with
+        {
+            RecordEvery = (int?)node.Integer("record_every", 0, 1_000_000, "a whole number of images from 0 (record none) to 1000000 (1 = every image)")
+                ?? Math.Max(1, (int)Math.Round(imagesPerSecond)),
+        };
+        node.RejectUnknownFields();
+        return camera;
     }
 
     private static double? Deg(double? degrees) => degrees is { } d ? Angles.FromDegrees(d) : null;

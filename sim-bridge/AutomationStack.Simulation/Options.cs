@@ -1,4 +1,5 @@
 using AutomationStack.Contracts;
+using AutomationStack.Simulation.Camera;
 
 namespace AutomationStack.Simulation;
 
@@ -97,6 +98,64 @@ public sealed record LidarOptions
 }
 
 /// <summary>
+/// Front camera behind the windscreen of each stack truck (when <see cref="Enabled"/>): a pinhole camera of
+/// <see cref="Width"/> × <see cref="Height"/> pixels and <see cref="HorizontalFov"/>, looking along the vehicle's
+/// heading, <see cref="MountBehindFront"/> behind the front of the body on its centreline, <see cref="MountHeight"/>
+/// above the ground, pitched down by <see cref="Pitch"/>; one image every <see cref="PeriodSteps"/> physics steps,
+/// rendered by <see cref="CameraRenderer"/>. Angles rad, lengths m.
+/// </summary>
+public sealed record CameraOptions
+{
+    /// <summary>Whether stack trucks carry the camera; off by default so existing scenarios and logs are unchanged.</summary>
+    public bool Enabled { get; init; }
+
+    /// <summary>Image width, pixels.</summary>
+    public int Width { get; init; } = 800;
+
+    /// <summary>Image height, pixels.</summary>
+    public int Height { get; init; } = 450;
+
+    /// <summary>
+    /// Horizontal field of view, rad. 45° at 800 px gives a focal length of 966 px: a signal head's 1 m housing is
+    /// 12 px tall at 80 m (the smallest crop the classifier's data set keeps) and 48 px at 20 m.
+    /// </summary>
+    public double HorizontalFov { get; init; } = 45.0 * Math.PI / 180.0;
+
+    /// <summary>An image every this many physics steps (10 = 10 Hz at the default 10 ms step).</summary>
+    public int PeriodSteps { get; init; } = 10;
+
+    /// <summary>Distance of the camera behind the front of the body, m.</summary>
+    public double MountBehindFront { get; init; } = 0.3;
+
+    /// <summary>Height of the camera above the ground, m.</summary>
+    public double MountHeight { get; init; } = 2.5;
+
+    /// <summary>Pitch of the optical axis, rad (positive looks down).</summary>
+    public double Pitch { get; init; }
+
+    /// <summary>Gaussian pixel noise, standard deviation on the 0–255 scale.</summary>
+    public double NoiseSigma { get; init; } = 2.0;
+
+    /// <summary>Sun, ambient light, exposure and glare.</summary>
+    public Lighting Lighting { get; init; } = Lighting.Default;
+
+    /// <summary>
+    /// Replace <see cref="Lighting"/> by one seeded draw per run (from the world seed): sun azimuth and elevation,
+    /// ambient, exposure and glare (ranges in the README).
+    /// </summary>
+    public bool RandomLighting { get; init; }
+
+    /// <summary>Vehicles, posts and heads farther than this from the camera are not drawn, m.</summary>
+    public double MaxDistance { get; init; } = 300;
+
+    /// <summary>
+    /// The bridge records every this many images per truck (1 = all, 0 = none); the default keeps one image per
+    /// second at 10 Hz. Not used by the world.
+    /// </summary>
+    public int RecordEvery { get; init; } = 10;
+}
+
+/// <summary>
 /// V2X channel model: single-hop broadcast on one shared medium. A message from a sender reaches every other vehicle
 /// within <see cref="Range"/> at send time unless its link loses it (independent loss, and Gilbert–Elliott burst
 /// loss per directed link). It arrives after <see cref="Latency"/> (an idle channel's end-to-end latency) plus a
@@ -185,6 +244,8 @@ public sealed record WorldOptions
     public V2xChannelOptions V2x { get; init; } = new();
 
     public LidarOptions Lidar { get; init; } = new();
+
+    public CameraOptions Camera { get; init; } = new();
 
     /// <summary>Deceleration of the minimal-risk stop the bridge performs for a truck whose vehicle process failed, m/s².</summary>
     public double MinimalRiskDeceleration { get; init; } = 3.0;

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using AutomationStack.Contracts;
 using AutomationStack.Geometry;
 using AutomationStack.RoadMap;
+using AutomationStack.Simulation.Camera;
 
 namespace AutomationStack.Simulation;
 
@@ -37,6 +38,9 @@ public sealed class World
     private readonly RadarModel _radar = new();
     private LidarModel? _lidar;
     private RoadPost[]? _posts;
+    private CameraModel? _camera;
+    private readonly ISignalProgram?[] _signalPrograms;
+    private readonly List<SignalHead> _heads = [];
     private readonly V2xChannel _v2x;
     private readonly ulong _seed;
     private readonly double _dt;
@@ -65,7 +69,12 @@ public sealed class World
         V2xOptions = options.V2x;
         _v2x = new V2xChannel(_dt, _stepNs);
         _vehiclesView = _vehicles.AsReadOnly();
+        _signalPrograms = new ISignalProgram?[map.SignalHeads.Count];
+        CameraLighting = options.Camera.RandomLighting ? DrawLighting(seed) : options.Camera.Lighting;
     }
+
+    /// <summary>The camera's lighting in this run: the options' or, with <see cref="CameraOptions.RandomLighting"/>, the seeded draw.</summary>
+    public Lighting CameraLighting { get; }
 
     public RoadNetwork Map { get; }
 
@@ -342,6 +351,94 @@ public sealed class World
     public IReadOnlyList<RoadPost> RoadPosts => RoadPostArray;
 
     private RoadPost[] RoadPostArray => _posts ??= RoadFurniture.Posts(Map);
+
+    /// <summary>
+    /// One front-camera image (<see cref="WorldOptions.Camera"/>, whether or not it is enabled) from this vehicle's
+    /// camera at the current state. The image's pixel buffer belongs to the world and is overwritten by the next call;
+    /// copy what must outlive it. The pixel noise is seeded from the world seed, the vehicle id and the frame number
+    /// (stream "camera"), so an image does not depend on which other images were rendered before.
+    /// </summary>
+    public CameraImage MeasureCamera(string id)
+    {
+        var v = Get(id);
+        _camera ??= new CameraModel(Options.Camera, Map, CameraLighting);
+        return _camera.Capture(v, _vehicles, RoadPostArray, CurrentHeads(), Frame, StampNs, CameraNoiseSeed(id, Frame));
+    }
+
+    /// <summary>Mounting of the front camera on this vehicle's body (vehicle frame: centre on the ground, x forward, z up).</summary>
+    public CameraMount CameraMountOf(string id) => CameraModel.MountOf(Get(id).Body, Options.Camera);
+
+    /// <summary>The world pose (with image size and field of view) of this vehicle's camera now.</summary>
+    public CameraPose CameraPoseOf(string id)
+    {
+        var v = Get(id);
+        _camera ??= new CameraModel(Options.Camera, Map, CameraLighting);
+        return _camera.PoseOf(v);
+    }
+
+    /// <summary>The map's signal heads (<see cref="RoadNetwork.SignalHeads"/>), in map order.</summary>
+    public IReadOnlyList<SignalHeadSite> SignalHeads => Map.SignalHeads;
+
+    /// <summary>
+    /// Gives head <paramref name="headId"/> a program (null: dark again). Heads without a program are
+    /// <see cref="SignalLamp.Off"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">the map has no such head.</exception>
+    public void SetSignalProgram(string headId, ISignalProgram? program)
+    {
+        ArgumentNullException.ThrowIfNull(headId);
+        var heads = Map.SignalHeads;
+        for (var i = 0; i < heads.Count; i++)
+        {
+            if (string.Equals(heads[i].Id, headId, StringComparison.Ordinal))
+            {
+                _signalPrograms[i] = program;
+                return;
+            }
+        }
+
+        throw new ArgumentException($"Unknown signal head '{headId}'.", nameof(headId));
+    }
+
+    /// <summary>The lamp head <paramref name="index"/> (map order) shows now: its program's at <see cref="StampNs"/>, or Off.</summary>
+    public SignalLamp SignalLampOf(int index) => _signalPrograms[index]?.LampAt(StampNs) ?? SignalLamp.Off;
+
+    private List<SignalHead> CurrentHeads()
+    {
+        var sites = Map.SignalHeads;
+        _heads.Clear();
+        for (var i = 0; i < sites.Count; i++)
+        {
+            var h = sites[i];
+            _heads.Add(new SignalHead(h.X, h.Y, h.Height, h.Heading, SignalLampOf(i)));
+        }
+
+        return _heads;
+    }
+
+    /// <summary>Pixel-noise seed of one image: SplitMix64 of seed ⊕ FNV-1a(id, "camera") ⊕ frame · 2⁶⁴/φ.</summary>
+    private ulong CameraNoiseSeed(string id, long frame)
+    {
+        var state = _seed ^ Fnv1a64.Hash(id, CameraStreamName) ^ unchecked((ulong)frame * 0x9E3779B97F4A7C15UL);
+        return SplitMix64.Next(ref state);
+    }
+
+    private const string CameraStreamName = "camera";
+
+    /// <summary>
+    /// One lighting per run from the world seed (stream "camera-lighting" of the id "world"): sun azimuth uniform in
+    /// [−π, π), elevation in [0.1, 1.2] rad, ambient in [0.3, 0.6], exposure in [0.75, 1.25], glare in [0, 0.6].
+    /// </summary>
+    private static Lighting DrawLighting(ulong seed)
+    {
+        var rng = DeterministicRandom.ForStream(seed, "world", "camera-lighting");
+        var azimuth = -Math.PI + (2 * Math.PI * rng.NextDouble());
+        var elevation = 0.1 + (1.1 * rng.NextDouble());
+        var ambient = 0.3 + (0.3 * rng.NextDouble());
+        var exposure = 0.75 + (0.5 * rng.NextDouble());
+        var glare = 0.6 * rng.NextDouble();
+        return new Lighting(azimuth, elevation, ambient, exposure, glare);
+    }
 
     /// <summary>
     /// Broadcasts <paramref name="payload"/> (copied) from <paramref name="fromId"/> over the channel model in force

@@ -98,9 +98,39 @@ public sealed record LidarScan(long FrameNumber, long StampNs, LidarPose Pose, f
 }
 
 /// <summary>
+/// Mounting of a camera relative to the vehicle's geometric centre on the ground (vehicle frame: x forward, y left,
+/// z up; m), its yaw about z (rad, left positive) and its pitch (rad, positive looks down). The camera frame has x
+/// along the optical axis, y left, z up.
+/// </summary>
+public readonly record struct CameraMount(double X, double Y, double Z, double Yaw, double Pitch);
+
+/// <summary>
+/// One front-camera image: <see cref="Width"/> × <see cref="Height"/> pixels, RGB8, row-major from the top-left
+/// (<see cref="Rgb"/> holds exactly 3 × Width × Height bytes). Pinhole intrinsics in pixels: a point (x, y, z) of
+/// the camera frame (x forward, y left, z up) lands at u = Cx − Fx·y/x, v = Cy − Fy·z/x, pixel (i, j) covering
+/// [i, i+1) × [j, j+1), so the image centre is (Width/2, Height/2). <see cref="Pose"/> is the camera's mounting in
+/// the vehicle frame.
+/// </summary>
+public sealed record CameraImage(
+    long FrameNumber,
+    long StampNs,
+    CameraMount Pose,
+    double Fx,
+    double Fy,
+    double Cx,
+    double Cy,
+    int Width,
+    int Height,
+    ReadOnlyMemory<byte> Rgb)
+{
+    /// <summary>Bytes per pixel: R, G, B.</summary>
+    public const int Channels = 3;
+}
+
+/// <summary>
 /// Everything the vehicle receives in one frame. FrameNumber counts physics steps since start (CARLA-style);
 /// StampNs is simulated time in nanoseconds. <see cref="Lidar"/> is null when the vehicle has no lidar or no scan is
-/// due in this frame.
+/// due in this frame; <see cref="Camera"/> likewise for the front camera.
 /// </summary>
 public sealed record SensorFrame(
     long FrameNumber,
@@ -110,7 +140,8 @@ public sealed record SensorFrame(
     IReadOnlyList<V2xMessage> V2x,
     DriverInput Driver,
     string TargetLaneId,
-    LidarScan? Lidar = null);
+    LidarScan? Lidar = null,
+    CameraImage? Camera = null);
 
 /// <summary>The actuation the vehicle asks for: longitudinal acceleration m/s², road-wheel steering angle rad (left positive).</summary>
 public readonly record struct ActuationCommand(double Acceleration, double SteeringAngle);

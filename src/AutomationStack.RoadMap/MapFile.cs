@@ -21,6 +21,9 @@ public static class MapFile
     private const double MaxGrade = 0.15;
     private const double MaxSegmentLength = 100_000.0;
 
+    /// <summary>Highest bottom of a signal head's housing above the road, m.</summary>
+    public const double MaxSignalHeadHeight = 20.0;
+
     /// <summary>Loads and validates a map file; throws <see cref="ConfigurationException"/> listing all problems.</summary>
     public static RoadNetwork Load(string path) => Read(ConfigDocument.Load(path));
 
@@ -54,9 +57,90 @@ public static class MapFile
             }
         }
 
+        var heads = ReadSignalHeads(root, roads is null ? null : lanes);
         root.RejectUnknownFields();
         doc.ThrowIfErrors();
-        return new RoadNetwork(name, lanes);
+        return new RoadNetwork(name, lanes, heads);
+    }
+
+    /// <summary>
+    /// The optional <c>signal_heads</c> list. <paramref name="lanes"/> is null when the roads could not be read at all;
+    /// then lane references are not checked (the roads' own errors are reported).
+    /// </summary>
+    private static List<SignalHeadSite> ReadSignalHeads(ConfigMapping root, List<Lane>? lanes)
+    {
+        var heads = new List<SignalHeadSite>();
+        var list = root.Sequence("signal_heads", "a list of signal heads {id, x, y, height, heading_deg, lanes}");
+        if (list is null)
+        {
+            return heads;
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var laneIds = lanes?.Select(l => l.Id).ToArray();
+        foreach (var item in list.Items)
+        {
+            var head = item.AsMapping("a signal head {id, x, y, height, heading_deg, lanes}");
+            if (head is null)
+            {
+                continue;
+            }
+
+            var id = head.RequiredString("id", "a signal head id (letters, digits, '_', '-', '.')");
+            if (id is not null && !IsValidId(id))
+            {
+                head.Get("id")!.Reject("a signal head id made of letters, digits, '_', '-' or '.'");
+                id = null;
+            }
+            else if (id is not null && !ids.Add(id))
+            {
+                head.Get("id")!.Error($"duplicate signal head id '{id}'");
+                id = null;
+            }
+
+            var x = head.RequiredNumber("x", NumberRange.Any("an x coordinate in metres"));
+            var y = head.RequiredNumber("y", NumberRange.Any("a y coordinate in metres"));
+            var height = head.RequiredNumber(
+                "height", NumberRange.Between(0, MaxSignalHeadHeight, $"a height of the housing's bottom above the road in metres from 0 to {MaxSignalHeadHeight}"));
+            var headingDeg = head.RequiredNumber(
+                "heading_deg", NumberRange.Between(-360, 360, "a heading in degrees from -360 to 360: the direction the lamps shine (0 = east, counter-clockwise)"));
+            var controlled = new List<string>();
+            var lanesNode = head.Sequence("lanes", "a list of the lane ids the head controls, e.g. [A1/0, A1/1]");
+            var lanesOk = true;
+            foreach (var laneItem in lanesNode?.Items ?? [])
+            {
+                var laneId = laneItem.AsString("a lane id of this map, e.g. A1/0");
+                if (laneId is null)
+                {
+                    lanesOk = false;
+                    continue;
+                }
+
+                if (laneIds is not null && !laneIds.Contains(laneId, StringComparer.Ordinal))
+                {
+                    laneItem.Reject($"a lane id of this map ({string.Join(", ", laneIds.Take(12))})");
+                    lanesOk = false;
+                    continue;
+                }
+
+                if (controlled.Contains(laneId, StringComparer.Ordinal))
+                {
+                    laneItem.Error($"duplicate lane '{laneId}' in the head's lanes");
+                    lanesOk = false;
+                    continue;
+                }
+
+                controlled.Add(laneId);
+            }
+
+            head.RejectUnknownFields();
+            if (id is not null && x is not null && y is not null && height is not null && headingDeg is not null && lanesOk)
+            {
+                heads.Add(new SignalHeadSite(id, x.Value, y.Value, height.Value, Angles.Normalize(Angles.FromDegrees(headingDeg.Value)), controlled));
+            }
+        }
+
+        return heads;
     }
 
     private static void ReadRoad(ConfigMapping road, HashSet<string> roadIds, List<Lane> lanes)

@@ -10,11 +10,12 @@ public sealed class RoadNetwork
 {
     private readonly Dictionary<string, Lane> _byId;
 
-    public RoadNetwork(string name, IReadOnlyList<Lane> lanes)
+    public RoadNetwork(string name, IReadOnlyList<Lane> lanes, IReadOnlyList<SignalHeadSite>? signalHeads = null)
     {
         ArgumentNullException.ThrowIfNull(lanes);
         Name = name;
         Lanes = lanes;
+        SignalHeads = signalHeads ?? [];
         _byId = new Dictionary<string, Lane>(StringComparer.Ordinal);
         foreach (var lane in lanes)
         {
@@ -23,11 +24,23 @@ public sealed class RoadNetwork
                 throw new ArgumentException($"Duplicate lane id '{lane.Id}'.", nameof(lanes));
             }
         }
+
+        var headIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var head in SignalHeads)
+        {
+            if (!headIds.Add(head.Id))
+            {
+                throw new ArgumentException($"Duplicate signal head id '{head.Id}'.", nameof(signalHeads));
+            }
+        }
     }
 
     public string Name { get; }
 
     public IReadOnlyList<Lane> Lanes { get; }
+
+    /// <summary>The map's traffic signal heads, in file order (empty when the map has none).</summary>
+    public IReadOnlyList<SignalHeadSite> SignalHeads { get; }
 
     public bool TryGetLane(string id, out Lane lane)
     {

@@ -56,7 +56,7 @@ internal static class LidarBench
     }
 
     /// <summary>Three stack trucks 50 m apart in the right lane; the others alternate lanes, 25 m apart, mixed bodies.</summary>
-    private static void Populate(World world, int vehicles)
+    internal static void Populate(World world, int vehicles)
     {
         const double s0 = 1000;
         for (var i = 0; i < Math.Min(3, vehicles); i++)

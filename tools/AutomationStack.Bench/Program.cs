@@ -11,6 +11,7 @@ using System.Text.Json;
 //        AutomationStack.Bench platoon-scenarios [--out <dir>]  (one row per shipped platoon scenario)
 //        AutomationStack.Bench lidar [--scans N] [--vehicles N]  (ms per lidar scan, in process)
 //        AutomationStack.Bench perception [--frames N] [--crops N]  (detector ms per frame, classifier ms per crop)
+//        AutomationStack.Bench camera [--frames N] [--vehicles N] [--size WxH] [--fov DEG]  (ms per camera image, in process)
 var inv = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "perception")
 {
@@ -35,6 +36,43 @@ if (args.Length > 0 && args[0] == "perception")
     }
 
     return PerceptionBench.Run(FindRepoRoot(), frames, crops);
+}
+
+if (args.Length > 0 && args[0] == "camera")
+{
+    var cameraFrames = 200;
+    var cameraVehicles = 30;
+    int? width = null;
+    int? height = null;
+    double? fov = null;
+    for (var i = 1; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--frames" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var n) && n > 0:
+                cameraFrames = n;
+                i++;
+                break;
+            case "--vehicles" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var v) && v >= 3 && v <= 200:
+                cameraVehicles = v;
+                i++;
+                break;
+            case "--size" when i + 1 < args.Length && args[i + 1].Split('x') is [var w, var h]
+                && int.TryParse(w, NumberStyles.None, inv, out var wi) && int.TryParse(h, NumberStyles.None, inv, out var hi) && wi >= 16 && hi >= 16 && wi <= 4096 && hi <= 4096:
+                (width, height) = (wi, hi);
+                i++;
+                break;
+            case "--fov" when i + 1 < args.Length && double.TryParse(args[i + 1], NumberStyles.Float, inv, out var d) && d > 1 && d < 170:
+                fov = d;
+                i++;
+                break;
+            default:
+                Console.Error.WriteLine($"bench camera: bad argument '{args[i]}'\nusage: bench camera [--frames N>0] [--vehicles 3..200] [--size WxH (16..4096)] [--fov DEG (1..170)]");
+                return 2;
+        }
+    }
+
+    return CameraBench.Run(FindRepoRoot(), cameraFrames, cameraVehicles, width, height, fov);
 }
 
 if (args.Length > 0 && args[0] == "lidar")

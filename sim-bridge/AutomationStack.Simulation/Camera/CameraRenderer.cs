@@ -51,6 +51,9 @@ public sealed class CameraRenderer
     /// <summary>The last image, row-major from the top-left, RGB8.</summary>
     public ReadOnlySpan<byte> Rgb => _rgb;
 
+    /// <summary>The same buffer as <see cref="Rgb"/>, for handing out without a copy (overwritten by the next render).</summary>
+    public ReadOnlyMemory<byte> RgbMemory => _rgb;
+
     /// <summary>Renders <paramref name="scene"/>; <paramref name="noiseSigma"/> is the pixel noise (0–255 scale).</summary>
     public void Render(CameraScene scene, in CameraPose pose, double noiseSigma, ulong noiseSeed)
     {
