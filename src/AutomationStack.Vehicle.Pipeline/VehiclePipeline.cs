@@ -47,6 +47,7 @@ public sealed class VehiclePipeline : IDisposable
     private int _lastLeadId = -1;
     private string? _lastLaneId;
     private string _lastLeadSource = string.Empty;
+    private int _lidarConfirmedRadarTrack = -1;
 
     /// <summary>
     /// The pipeline of one truck. <paramref name="detector"/> is required when <c>perception.lidar</c> is on (the
@@ -328,8 +329,9 @@ public sealed class VehiclePipeline : IDisposable
     /// Radar fusion of the lidar lead: when the radar's lead is the same vehicle (gaps within
     /// <see cref="PerceptionOptions.FusionGapGate"/> + 10 %), its speed, relative speed and acceleration replace the
     /// lidar track's (Doppler range rate and a tracked acceleration beat differentiated lidar boxes); the gap stays the
-    /// lidar's. Without a lidar lead, a radar lead beyond <see cref="PerceptionOptions.LidarRange"/> (past the lidar
-    /// grid) is the lead.
+    /// lidar's. Without a lidar lead, the radar's lead is used when it is beyond <see cref="PerceptionOptions.LidarRange"/>
+    /// (past the lidar grid) or when it is the radar track last associated with a lidar lead (track-level fusion: a
+    /// detector miss does not drop a vehicle the two sensors agreed on); a radar lead the lidar never confirmed is not.
     /// </summary>
     private (LeadTarget? Lead, string Source) FuseRadar(LeadTarget? lidar, LeadTarget? radar)
     {
@@ -338,13 +340,16 @@ public sealed class VehiclePipeline : IDisposable
         {
             if (radar is { } r && Math.Abs(r.Gap - l.Gap) <= o.FusionGapGate + (0.1 * l.Gap))
             {
+                _lidarConfirmedRadarTrack = r.TrackId;
                 return (l with { LeadSpeed = r.LeadSpeed, RelativeSpeed = r.RelativeSpeed, LeadAcceleration = r.LeadAcceleration }, "lidar+radar");
             }
 
             return (l, "lidar");
         }
 
-        return radar is { } far && far.Gap > o.LidarRange ? (far, "radar") : (null, "lidar");
+        // No lidar lead: the radar's lead counts when it is beyond the lidar's reach, or when it is the radar track
+        // the lidar once confirmed (the same vehicle, which the detector missed in a scan or two).
+        return radar is { } only && (only.Gap > o.LidarRange || only.TrackId == _lidarConfirmedRadarTrack) ? (only, "radar") : (null, "lidar");
     }
 
     /// <summary>

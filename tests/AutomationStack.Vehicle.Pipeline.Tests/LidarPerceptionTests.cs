@@ -109,6 +109,23 @@ internal sealed class LidarPerceptionTests
     }
 
     [Test]
+    public void Step_LidarLosesTheLeadItConfirmed_RadarKeepsIt()
+    {
+        var world = new TwoTruckWorld(40.0, Speed);
+        var detector = new LeaderBoxDetector(world);
+        using var pipeline = new VehiclePipeline(world.Session, Lidar, detector);
+        Drive(world, pipeline, 40);
+
+        detector.SeesLeader = false;
+        var outputs = Drive(world, pipeline, 20);
+
+        // Lidar and radar agreed on this vehicle: the detector missing it leaves the radar's track of it as the lead.
+        Assert.That(outputs.All(o => o.Diagnostics.HasLead), Is.True);
+        Assert.That(outputs[^1].Diagnostics.Perception.LeadSource, Is.EqualTo("radar"));
+        Assert.That(outputs[^1].Diagnostics.LeadGap, Is.EqualTo(world.Gap).Within(1.0));
+    }
+
+    [Test]
     public void Step_LeadBeyondLidarRange_RadarLeadUsed()
     {
         var world = new TwoTruckWorld(120.0, Speed);
