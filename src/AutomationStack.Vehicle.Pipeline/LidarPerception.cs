@@ -38,6 +38,7 @@ internal sealed class LidarPerception
     private readonly double _egoLength;
     private readonly List<VehicleLogLine> _log;
     private readonly RadarTrack[] _rearFaces;
+    private readonly RadarTrack[] _candidates;
     private readonly long _maxScanAgeNs;
 
     private int _rearFaceCount;
@@ -56,6 +57,7 @@ internal sealed class LidarPerception
         _egoLength = egoLength;
         _log = log;
         _rearFaces = new RadarTrack[options.Tracker.MaxTracks];
+        _candidates = new RadarTrack[options.Tracker.MaxTracks];
         _maxScanAgeNs = (long)(options.MaxScanAge * 1e9);
     }
 
@@ -130,9 +132,21 @@ internal sealed class LidarPerception
     /// The lead in <paramref name="lane"/> from the last scan's confirmed tracks, its gap carried forward to
     /// <paramref name="stampNs"/> at the track's relative speed (scans come at 10 Hz, control at 50 Hz).
     /// </summary>
-    public LeadTarget? SelectLead(long stampNs, in EgoState ego, Lane lane)
+    /// <remarks>
+    /// A track is a lead candidate once it has been tracked for <see cref="PerceptionOptions.MinLeadAge"/> scans, or
+    /// earlier when a confirmed radar track supports it (rear faces within 2 m + 5 % along, 1.5 m across): a box the
+    /// detector conjures up for a few scans on a spot where the radar sees nothing must not brake the truck.
+    /// </remarks>
+    public LeadTarget? SelectLead(long stampNs, in EgoState ego, Lane lane, ReadOnlySpan<RadarTrack> radar)
     {
-        if (_leadSelector.Select(_rearFaces.AsSpan(0, _rearFaceCount), ego, lane) is not { } l)
+        var candidates = _candidates.AsSpan(0, _rearFaceCount);
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            var t = _rearFaces[i];
+            candidates[i] = t with { Confirmed = t.Confirmed && (t.Age >= _options.MinLeadAge || Supported(t, radar)) };
+        }
+
+        if (_leadSelector.Select(candidates, ego, lane) is not { } l)
         {
             return null;
         }
@@ -162,6 +176,19 @@ internal sealed class LidarPerception
         CutIns++;
         _log.Add(new VehicleLogLine(stampNs, LogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
             $"perception cut-in predicted: lidar track {c.TrackId} at {c.Gap:F1} m, lateral {c.LateralOffset:F1} m at {c.LateralSpeed:F1} m/s, inside in {c.TimeToEnter:F1} s")));
+    }
+
+    private static bool Supported(in RadarTrack lidar, ReadOnlySpan<RadarTrack> radar)
+    {
+        foreach (var r in radar)
+        {
+            if (r.Confirmed && Math.Abs(r.RelativeX - lidar.RelativeX) <= 2.0 + (0.05 * Math.Abs(lidar.RelativeX)) && Math.Abs(r.RelativeY - lidar.RelativeY) <= 1.5)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public PerceptionDiagnostics Diagnostics(string leadSource) => new(

@@ -25,6 +25,9 @@ public sealed record PerceptionOptions
     /// <summary>Good scans in a row that end a degradation (and the start-up), scans.</summary>
     public int RecoveryScans { get; init; } = 10;
 
+    /// <summary>Scans a lidar track must have been tracked before it can be the lead without radar support, scans.</summary>
+    public int MinLeadAge { get; init; } = 6;
+
     /// <summary>Largest wall-clock time of one inference, s; 0 = none. Only for real trucks: a deadline read from the
     /// wall clock makes a simulated run depend on the machine whenever it is missed.</summary>
     public double Deadline { get; init; }

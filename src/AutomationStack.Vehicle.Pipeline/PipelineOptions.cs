@@ -164,6 +164,7 @@ internal static class ParameterTable
         new("perception.fallback_time_gap", "s", 0.5, 6.0, false, o => o.Perception.FallbackTimeGap, (o, v) => o with { Perception = o.Perception with { FallbackTimeGap = v } }),
         new("perception.max_scan_age", "s", 0.05, 5.0, false, o => o.Perception.MaxScanAge, (o, v) => o with { Perception = o.Perception with { MaxScanAge = v } }),
         new("perception.recovery_scans", "scans", 1, 100, true, o => o.Perception.RecoveryScans, (o, v) => o with { Perception = o.Perception with { RecoveryScans = (int)v } }),
+        new("perception.min_lead_age", "scans", 1, 100, true, o => o.Perception.MinLeadAge, (o, v) => o with { Perception = o.Perception with { MinLeadAge = (int)v } }),
         new("perception.deadline", "s", 0.0, 1.0, false, o => o.Perception.Deadline, (o, v) => o with { Perception = o.Perception with { Deadline = v } }),
         new("perception.lidar_range", "m", 10.0, 200.0, false, o => o.Perception.LidarRange, (o, v) => o with { Perception = o.Perception with { LidarRange = v } }),
         new("perception.fusion_gap_gate", "m", 0.5, 20.0, false, o => o.Perception.FusionGapGate, (o, v) => o with { Perception = o.Perception with { FusionGapGate = v } }),

@@ -136,7 +136,7 @@ public sealed class VehiclePipeline : IDisposable
 
             if (_perception.UsesLidar)
             {
-                lead = lane is not null ? _perception.SelectLead(stamp, ego, lane) : null;
+                lead = lane is not null ? _perception.SelectLead(stamp, ego, lane, tracks) : null;
                 leadSource = "lidar";
                 _perception.WatchCutIn(stamp, lead);
                 (lead, leadSource) = FuseRadar(lead, radarLead);

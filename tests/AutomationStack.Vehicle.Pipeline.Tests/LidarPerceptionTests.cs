@@ -13,12 +13,15 @@ internal sealed class LidarPerceptionTests
     /// <summary>Boxes the leader (ego frame, from the world's true state, with a length that jitters like a lidar box seen from behind); can be told to fail.</summary>
     private sealed class LeaderBoxDetector(TwoTruckWorld world) : IObjectDetector
     {
-        private readonly ObjectDetection[] _one = new ObjectDetection[1];
+        private readonly ObjectDetection[] _boxes = new ObjectDetection[2];
         private int _calls;
 
         public bool Fail { get; set; }
 
         public bool SeesLeader { get; set; } = true;
+
+        /// <summary>Scans left in which a false box stands in the ego lane 12 m ahead of the bumper (where the radar sees nothing).</summary>
+        public int PhantomScans { get; set; }
 
         public ReadOnlySpan<ObjectDetection> Detect(LidarScan scan)
         {
@@ -27,16 +30,22 @@ internal sealed class LidarPerceptionTests
                 throw new ObjectDetectorFaultException("inference failed (test)");
             }
 
-            if (!SeesLeader)
+            var count = 0;
+            if (SeesLeader)
             {
-                return [];
+                // The far end is a guess: the box length alternates 12 / 18 m while its rear face stays where it is.
+                var length = _calls++ % 2 == 0 ? 12.0 : 18.0;
+                var rear = world.LeaderX - (world.Truck.Length / 2) - world.FollowerX;
+                _boxes[count++] = new ObjectDetection(1, rear + (length / 2), -world.FollowerY, length, 2.5, 0.0, 0.8);
             }
 
-            // The far end is a guess: the box length alternates 12 / 18 m while its rear face stays where it is.
-            var length = _calls++ % 2 == 0 ? 12.0 : 18.0;
-            var rear = world.LeaderX - (world.Truck.Length / 2) - world.FollowerX;
-            _one[0] = new ObjectDetection(1, rear + (length / 2), -world.FollowerY, length, 2.5, 0.0, 0.8);
-            return _one;
+            if (PhantomScans > 0)
+            {
+                PhantomScans--;
+                _boxes[count++] = new ObjectDetection(2, (world.Truck.Length / 2) + 12.0 + 7.5, -world.FollowerY, 15.0, 3.0, Math.PI / 2, 0.35);
+            }
+
+            return _boxes.AsSpan(0, count);
         }
     }
 
@@ -123,6 +132,23 @@ internal sealed class LidarPerceptionTests
         Assert.That(outputs.All(o => o.Diagnostics.HasLead), Is.True);
         Assert.That(outputs[^1].Diagnostics.Perception.LeadSource, Is.EqualTo("radar"));
         Assert.That(outputs[^1].Diagnostics.LeadGap, Is.EqualTo(world.Gap).Within(1.0));
+    }
+
+    [Test]
+    public void Step_PhantomBoxForFourScansWithoutRadarSupport_NeverTheLead()
+    {
+        var world = new TwoTruckWorld(40.0, Speed);
+        var detector = new LeaderBoxDetector(world);
+        using var pipeline = new VehiclePipeline(world.Session, Lidar, detector);
+        Drive(world, pipeline, 40);
+
+        detector.PhantomScans = 4;
+        var outputs = Drive(world, pipeline, 20);
+
+        // Four scans confirm the false box as a track (3 of 4), but it is young and the radar sees nothing there.
+        Assert.That(outputs.All(o => o.Diagnostics.LeadGap > 30), Is.True, string.Join(", ", outputs.Select(o => o.Diagnostics.LeadGap.ToString("F1", System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.That(outputs.Max(o => o.Diagnostics.Perception.ConfirmedTracks), Is.EqualTo(2));
+        Assert.That(outputs.Min(o => o.Command.Acceleration), Is.GreaterThan(-0.5));
     }
 
     [Test]
