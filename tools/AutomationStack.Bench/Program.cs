@@ -9,6 +9,7 @@ using System.Text.Json;
 // Usage: AutomationStack.Bench [--scenario <file>] [--runs N] [--out <dir>] [--lanes local,grpc]
 //        AutomationStack.Bench string-stability [--out <dir>]   (the sinusoid CACC/ACC table of docs/platooning.md)
 //        AutomationStack.Bench platoon-scenarios [--out <dir>]  (one row per shipped platoon scenario)
+//        AutomationStack.Bench perception-scenarios [--out <dir>]  (every shipped scenario with --perception lidar)
 //        AutomationStack.Bench lidar [--scans N] [--vehicles N]  (ms per lidar scan, in process)
 //        AutomationStack.Bench perception [--frames N] [--crops N]  (detector ms per frame, classifier ms per crop)
 //        AutomationStack.Bench camera [--frames N] [--vehicles N] [--size WxH] [--fov DEG]  (ms per camera image, in process)
@@ -100,7 +101,7 @@ if (args.Length > 0 && args[0] == "lidar")
     return LidarBench.Run(FindRepoRoot(), scans, vehicleCount);
 }
 
-if (args.Length > 0 && args[0] is "string-stability" or "platoon-scenarios")
+if (args.Length > 0 && args[0] is "string-stability" or "platoon-scenarios" or "perception-scenarios")
 {
     var tableOut = args.Length == 3 && args[1] == "--out" ? args[2] : Path.Combine("out", "bench", args[0]);
     if (args.Length is not (1 or 3) || (args.Length == 3 && args[1] != "--out"))
@@ -110,9 +111,12 @@ if (args.Length > 0 && args[0] is "string-stability" or "platoon-scenarios")
     }
 
     var cliDll = Path.Combine(AppContext.BaseDirectory, "automationstack.dll");
-    return args[0] == "string-stability"
-        ? await StringStabilityTable.RunAsync(FindRepoRoot(), cliDll, tableOut)
-        : await PlatoonScenarioTable.RunAsync(FindRepoRoot(), cliDll, tableOut);
+    return args[0] switch
+    {
+        "string-stability" => await StringStabilityTable.RunAsync(FindRepoRoot(), cliDll, tableOut),
+        "perception-scenarios" => await PerceptionScenarioTable.RunAsync(FindRepoRoot(), cliDll, tableOut),
+        _ => await PlatoonScenarioTable.RunAsync(FindRepoRoot(), cliDll, tableOut),
+    };
 }
 
 string? scenario = null;
