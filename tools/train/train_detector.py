@@ -91,6 +91,7 @@ def main():
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--checkpoints", action="store_true", help="also write OUT.epochN.onnx after every epoch")
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
@@ -152,12 +153,20 @@ def main():
                 val[1] += r.item() * len(x)
         print(f"epoch {epoch + 1}/{args.epochs}: train heat {total[0] / len(bev):.4f} reg {total[1] / len(bev):.4f}"
               f"  val heat {val[0] / len(val_bev):.4f} reg {val[1] / len(val_bev):.4f}", flush=True)
+        if args.checkpoints:
+            # An ONNX file after every epoch (OUT.epochN.onnx): a long run can be evaluated, or stopped, part way.
+            export(model, bev.shape[1:], f"{os.path.splitext(args.out)[0]}.epoch{epoch + 1}.onnx")
+            model.train()
 
+    export(model, bev.shape[1:], args.out)
+
+
+def export(model, shape, path):
     model.eval()
-    dummy = torch.zeros(1, *bev.shape[1:])
-    torch.onnx.export(model, dummy, args.out, input_names=["bev"], output_names=["heatmap", "regression"],
+    dummy = torch.zeros(1, *shape)
+    torch.onnx.export(model, dummy, path, input_names=["bev"], output_names=["heatmap", "regression"],
                       opset_version=17, do_constant_folding=True)
-    print(f"wrote {args.out} ({os.path.getsize(args.out)} bytes)")
+    print(f"wrote {path} ({os.path.getsize(path)} bytes)", flush=True)
 
 
 if __name__ == "__main__":
