@@ -400,6 +400,15 @@ public static class ProtocolMapping
                     ScanTimeouts = output.Diagnostics.Perception.ScanTimeouts,
                     CutIns = output.Diagnostics.Perception.CutIns,
                 },
+                Signal = output.Diagnostics.Signal is { HeadId: null, HeadsClassified: 0, ClassifierFaults: 0 } ? null : new SignalDiagnostics
+                {
+                    HeadId = output.Diagnostics.Signal.HeadId ?? string.Empty,
+                    State = output.Diagnostics.Signal.State ?? string.Empty,
+                    Confidence = output.Diagnostics.Signal.Confidence,
+                    Distance = output.Diagnostics.Signal.Distance,
+                    HeadsClassified = output.Diagnostics.Signal.HeadsClassified,
+                    ClassifierFaults = output.Diagnostics.Signal.ClassifierFaults,
+                },
             },
         };
         foreach (var m in output.V2xToSend)

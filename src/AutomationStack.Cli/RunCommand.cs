@@ -266,12 +266,14 @@ public static class RunCommand
 
     /// <summary>
     /// Checks what would otherwise only fail inside a vehicle process once the run is going: every started stack
-    /// truck's parameters, and for lidar perception the scenario's lidar and the detector model (loaded once here,
-    /// so a missing or corrupt file is named before anything is written). Returns the problem, or null.
+    /// truck's parameters, and for lidar perception (camera lights) the scenario's lidar (camera) and the detector
+    /// (classifier) model, loaded once here so a missing or corrupt file is named before anything is written. Returns
+    /// the problem, or null.
     /// </summary>
     private static string? Preflight(Scenario scenario, IReadOnlyList<string> external, string modelsDirectory)
     {
         var needsDetector = false;
+        var needsClassifier = false;
         foreach (var vehicle in scenario.Vehicles)
         {
             if (vehicle.Role != VehicleRole.Stack || external.Contains(vehicle.Id))
@@ -294,17 +296,21 @@ public static class RunCommand
                 return $"{scenario.SourcePath}: vehicles: {vehicle.Id}: parameter 'perception.lidar' = 1 needs a lidar: set sensors.lidar.enabled: true (or run with --perception lidar)";
             }
 
-            needsDetector |= options.Perception.Lidar;
-        }
+            if (options.Perception.CameraLights && !scenario.World.Camera.Enabled)
+            {
+                return $"{scenario.SourcePath}: vehicles: {vehicle.Id}: parameter 'perception.camera_lights' = 1 needs a camera: set sensors.camera.enabled: true";
+            }
 
-        if (!needsDetector)
-        {
-            return null;
+            needsDetector |= options.Perception.Lidar;
+            needsClassifier |= options.Perception.CameraLights;
         }
 
         try
         {
-            using var detector = VehicleHost.CreateDetector(PipelineOptions.Default with { Perception = PerceptionOptions.Default with { Lidar = true } }, new VehicleHostOptions { ModelsDirectory = modelsDirectory });
+            var host = new VehicleHostOptions { ModelsDirectory = modelsDirectory };
+            var perception = PerceptionOptions.Default with { Lidar = needsDetector, CameraLights = needsClassifier };
+            using var detector = VehicleHost.CreateDetector(PipelineOptions.Default with { Perception = perception }, host);
+            using var lights = VehicleHost.CreateLightClassifier(PipelineOptions.Default with { Perception = perception }, host);
             return null;
         }
         catch (PerceptionModelException ex)

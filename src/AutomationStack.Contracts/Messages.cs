@@ -179,7 +179,22 @@ public readonly record struct VehicleDiagnostics(
     double AccelerationRequest,
     int Faults,
     PlatoonDiagnostics Platoon = default,
-    PerceptionDiagnostics Perception = default);
+    PerceptionDiagnostics Perception = default,
+    SignalDiagnostics Signal = default);
+
+/// <summary>
+/// The camera's view of the signal head that controls the ego's lane (parameter perception.camera_lights; all default
+/// when off or when no such head is in view): HeadId from the map, State "red", "amber", "green" or "unknown" (as
+/// classified; green only when confident), Confidence the classifier's probability of that state, Distance to the head
+/// along the ego's heading, m; HeadsClassified and ClassifierFaults count since start.
+/// </summary>
+public readonly record struct SignalDiagnostics(
+    string HeadId,
+    string State,
+    double Confidence,
+    double Distance,
+    long HeadsClassified,
+    long ClassifierFaults);
 
 /// <summary>
 /// The lidar perception stage's view (all default when it is off): State "starting", "nominal" or "degraded";

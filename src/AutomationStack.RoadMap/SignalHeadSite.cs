@@ -7,4 +7,14 @@ namespace AutomationStack.RoadMap;
 /// (rad, counter-clockwise from +x: a head that faces traffic driving east has heading π), and
 /// <paramref name="LaneIds"/> the lanes it controls (may be empty: not tied to a lane yet).
 /// </summary>
-public sealed record SignalHeadSite(string Id, double X, double Y, double Height, double Heading, IReadOnlyList<string> LaneIds);
+public sealed record SignalHeadSite(string Id, double X, double Y, double Height, double Heading, IReadOnlyList<string> LaneIds)
+{
+    /// <summary>Housing of the standard three-lamp head the simulator draws: width across, m.</summary>
+    public const double HousingWidth = 0.35;
+
+    /// <summary>Housing height, m (red on top, amber, green at the bottom).</summary>
+    public const double HousingHeight = 1.0;
+
+    /// <summary>Housing depth along <see cref="Heading"/>, m.</summary>
+    public const double HousingDepth = 0.3;
+}

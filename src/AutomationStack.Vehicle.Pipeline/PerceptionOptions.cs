@@ -13,6 +13,12 @@ public sealed record PerceptionOptions
     /// <summary>Lead from the lidar detector and tracker instead of the radar.</summary>
     public bool Lidar { get; init; }
 
+    /// <summary>Classify the map's signal heads in the front camera's images (needs the camera and a classifier from the host).</summary>
+    public bool CameraLights { get; init; }
+
+    /// <summary>Heads farther ahead than this are not classified, m.</summary>
+    public double LightRange { get; init; } = 90.0;
+
     /// <summary>Detections below this score are not passed to the tracker (the detector's operating point).</summary>
     public double ScoreThreshold { get; init; } = 0.3;
 

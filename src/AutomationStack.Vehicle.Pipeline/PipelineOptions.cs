@@ -160,6 +160,8 @@ internal static class ParameterTable
         new("platoon.encrypt_pcm", "-", 0, 1, true, o => o.Platooning.EncryptPcm ? 1 : 0, (o, v) => o with { Platooning = o.Platooning with { EncryptPcm = v != 0 } }),
         new("platoon.formed_index", "-", 0, 6, true, o => o.Platooning.FormedIndex, (o, v) => o with { Platooning = o.Platooning with { FormedIndex = (int)v } }),
         new("perception.lidar", "-", 0, 1, true, o => o.Perception.Lidar ? 1 : 0, (o, v) => o with { Perception = o.Perception with { Lidar = v != 0 } }),
+        new("perception.camera_lights", "-", 0, 1, true, o => o.Perception.CameraLights ? 1 : 0, (o, v) => o with { Perception = o.Perception with { CameraLights = v != 0 } }),
+        new("perception.light_range", "m", 10.0, 200.0, false, o => o.Perception.LightRange, (o, v) => o with { Perception = o.Perception with { LightRange = v } }),
         new("perception.score_threshold", "-", 0.05, 0.95, false, o => o.Perception.ScoreThreshold, (o, v) => o with { Perception = o.Perception with { ScoreThreshold = v } }),
         new("perception.fallback_time_gap", "s", 0.5, 6.0, false, o => o.Perception.FallbackTimeGap, (o, v) => o with { Perception = o.Perception with { FallbackTimeGap = v } }),
         new("perception.max_scan_age", "s", 0.05, 5.0, false, o => o.Perception.MaxScanAge, (o, v) => o with { Perception = o.Perception with { MaxScanAge = v } }),

@@ -34,6 +34,7 @@ public sealed class VehiclePipeline : IDisposable
     private readonly double _nominalDt;
     private readonly PlatoonLayer? _platoon;
     private readonly LidarPerception? _perception;
+    private readonly SignalHeadObserver? _signals;
 
     private bool _hasStamp;
     private long _lastStampNs;
@@ -50,11 +51,12 @@ public sealed class VehiclePipeline : IDisposable
     private int _lidarConfirmedRadarTrack = -1;
 
     /// <summary>
-    /// The pipeline of one truck. <paramref name="detector"/> is required when <c>perception.lidar</c> is on (the
-    /// vehicle process loads the ONNX detector) and ignored otherwise.
+    /// The pipeline of one truck. <paramref name="detector"/> is required when <c>perception.lidar</c> is on and
+    /// <paramref name="lights"/> when <c>perception.camera_lights</c> is on (the vehicle process loads the ONNX models);
+    /// each is ignored otherwise.
     /// </summary>
-    /// <exception cref="ArgumentException">Options out of range, or perception.lidar without a detector.</exception>
-    public VehiclePipeline(VehicleSession session, PipelineOptions options, IObjectDetector? detector = null)
+    /// <exception cref="ArgumentException">Options out of range, or a perception stage turned on without its model.</exception>
+    public VehiclePipeline(VehicleSession session, PipelineOptions options, IObjectDetector? detector = null, ISignalLightClassifier? lights = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(options);
@@ -78,6 +80,16 @@ public sealed class VehiclePipeline : IDisposable
             }
 
             _perception = new LidarPerception(options.Perception, detector, options.Lead, truck.Length, _log);
+        }
+
+        if (options.Perception.CameraLights)
+        {
+            if (lights is null)
+            {
+                throw new ArgumentException("Parameter 'perception.camera_lights' = 1 needs a traffic-light classifier (the vehicle process loads models/traffic_light_classifier.onnx), but none was given.");
+            }
+
+            _signals = new SignalHeadObserver(lights, options.Perception, _log);
         }
     }
 
@@ -143,6 +155,8 @@ public sealed class VehiclePipeline : IDisposable
             }
         }
 
+        var signal = _signals?.Step(stamp, frame.Camera, ego, _session.Map, lane?.Id) ?? default;
+
         // Driver.
         var setSpeed = frame.Driver.SetSpeed;
         if (!double.IsFinite(setSpeed) || setSpeed < 0)
@@ -193,7 +207,8 @@ public sealed class VehiclePipeline : IDisposable
             guarded.Command.Acceleration,
             (int)faults,
             platoon is not null ? _platoon!.Diagnostics(platoon, ego.Speed) : default,
-            _perception?.Diagnostics(leadSource) ?? default);
+            _perception?.Diagnostics(leadSource) ?? default,
+            signal);
         var log = _log.Count == 0 ? NoLog : _log.ToArray();
         return new VehicleOutput(frame.FrameNumber, guarded.Command, v2xOut, log, diagnostics);
     }

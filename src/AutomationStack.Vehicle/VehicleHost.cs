@@ -21,7 +21,7 @@ public sealed record VehicleHostOptions
     /// <summary>The folder shipped next to the executable (the repository's <c>models/</c>, copied at build).</summary>
     public static string DefaultModelsDirectory => Path.Combine(AppContext.BaseDirectory, "models");
 
-    /// <summary>Folder holding <c>object_detector.onnx</c> (and, later, the other models).</summary>
+    /// <summary>Folder holding <c>object_detector.onnx</c> and <c>traffic_light_classifier.onnx</c>.</summary>
     public string ModelsDirectory { get; init; } = DefaultModelsDirectory;
 
     public static VehicleHostOptions Default { get; } = new();
@@ -48,7 +48,8 @@ public static class VehicleHost
         var session = world.Session;
         var pipelineOptions = PipelineOptions.FromParameters(session.Parameters);
         using var detector = CreateDetector(pipelineOptions, options);
-        using var pipeline = new VehiclePipeline(session, pipelineOptions, detector);
+        using var lights = CreateLightClassifier(pipelineOptions, options);
+        using var pipeline = new VehiclePipeline(session, pipelineOptions, detector, lights);
         long frames = 0;
         while (await world.NextFrameAsync(cancellationToken).ConfigureAwait(false) is { } frame)
         {
@@ -58,6 +59,16 @@ public static class VehicleHost
         }
 
         return frames;
+    }
+
+    /// <summary>The ONNX traffic-light classifier when the session turns perception.camera_lights on; null otherwise.</summary>
+    public static OnnxSignalLightClassifier? CreateLightClassifier(PipelineOptions pipeline, VehicleHostOptions host)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(host);
+        return pipeline.Perception.CameraLights
+            ? new OnnxSignalLightClassifier(Path.Combine(host.ModelsDirectory, OnnxSignalLightClassifier.FileName), TimeSpan.FromSeconds(pipeline.Perception.Deadline))
+            : null;
     }
 
     /// <summary>The ONNX detector when the session turns lidar perception on; null otherwise. Loaded once, before the first frame.</summary>

@@ -44,6 +44,7 @@ public sealed class PerceptionScenarioTests
             ("corridor", ["run", Shipped("perception-lidar-corridor"), "--duration", "30"]),
             ("corridor-again", ["run", Shipped("perception-lidar-corridor"), "--duration", "30"]),
             ("deadline", ["run", deadline]),
+            ("signals", ["run", Shipped("perception-camera-signals")]),
             ("no-model", ["run", Shipped("platoon-cut-in"), "--perception", "lidar", "--models", Path.Combine(_root, "no-models-here")]),
         ];
         using var gate = new SemaphoreSlim(ParallelRuns);
@@ -149,6 +150,57 @@ public sealed class PerceptionScenarioTests
         var follower = Commands(run, "truck2")[^1].Diagnostics;
         Assert.That(follower.Perception.LeadSource, Is.EqualTo("radar"));
         Assert.That(follower.LeadGap, Is.GreaterThan(40.0));
+    }
+
+    [Test]
+    public void Run_CameraSignals_ClassifiedLampsAgreeWithGroundTruthAndNeverGreenForRedOrAmber()
+    {
+        var run = Passed("signals");
+        var lamps = new Dictionary<long, Dictionary<string, SignalLampState>>();
+        using (var reader = McapReader.Open(run.Recording))
+        {
+            foreach (var m in reader.ReadMessages("/ground_truth"))
+            {
+                var gt = GroundTruth.Parser.ParseFrom(m.Data.Span);
+                lamps[gt.Frame] = gt.SignalHeads.ToDictionary(h => h.Id, h => h.Lamp, StringComparer.Ordinal);
+            }
+        }
+
+        long known = 0, agree = 0, unknown = 0, greenForRedOrAmber = 0;
+        foreach (var id in new[] { "truck1", "truck2", "truck3" })
+        {
+            foreach (var c in Commands(run, id))
+            {
+                if (c.Diagnostics.Signal is not { HeadId.Length: > 0 } signal)
+                {
+                    continue;
+                }
+
+                var truth = lamps[c.Frame][signal.HeadId];
+                if (signal.State == "unknown")
+                {
+                    unknown++;
+                    continue;
+                }
+
+                known++;
+                var expected = truth switch
+                {
+                    SignalLampState.Red => "red",
+                    SignalLampState.Amber => "amber",
+                    SignalLampState.Green => "green",
+                    _ => "off",
+                };
+                agree += signal.State == expected ? 1 : 0;
+                greenForRedOrAmber += signal.State == "green" && truth is SignalLampState.Red or SignalLampState.Amber ? 1 : 0;
+            }
+        }
+
+        TestContext.Out.WriteLine($"signal heads of the trucks' lane: {known} frames classified red/amber/green, {agree} agree with ground truth, {unknown} unknown, {greenForRedOrAmber} green for red or amber");
+        Assert.That(known, Is.GreaterThan(500));
+        Assert.That(greenForRedOrAmber, Is.Zero);
+        Assert.That(agree, Is.GreaterThanOrEqualTo(0.97 * known));
+        Assert.That(LogLines(run, "truck1").Any(l => l.StartsWith("signal head J1: red", StringComparison.Ordinal)), Is.True);
     }
 
     [Test]

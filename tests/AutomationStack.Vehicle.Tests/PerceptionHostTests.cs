@@ -206,3 +206,78 @@ public sealed class PerceptionHostTests
         Assert.That(findings, Is.Empty);
     }
 }
+
+/// <summary>The camera's signal-head stage with the real ONNX classifier on images the simulator's renderer draws.</summary>
+public sealed class SignalLightHostTests
+{
+    private const int Width = 800;
+    private const int Height = 450;
+    private const double Fov = 45.0 * Math.PI / 180.0;
+
+    /// <summary>An image from a camera 2.5 m up at (0, 0) looking along +x, with one head facing it.</summary>
+    private static (CameraImage Image, RoadMap.SignalHeadSite Site) Render(double distance, double lateral, Simulation.Camera.SignalLamp lamp)
+    {
+        var scene = new Simulation.Camera.CameraScene();
+        scene.Heads.Add(new Simulation.Camera.SignalHead(distance, lateral, 2.5, Math.PI, lamp));
+        var renderer = new Simulation.Camera.CameraRenderer(Width, Height);
+        var pose = new Simulation.Camera.CameraPose(0, 0, 2.5, 0, 0, Width, Height, Fov);
+        renderer.Render(scene, pose, 2.0, 7);
+        var f = pose.FocalLength;
+        var image = new CameraImage(0, 0, new CameraMount(0, 0, 2.5, 0, 0), f, f, Width / 2.0, Height / 2.0, Width, Height, renderer.Rgb.ToArray());
+        return (image, new RoadMap.SignalHeadSite("H1", distance, lateral, 2.5, Math.PI, ["R/0"]));
+    }
+
+    [TestCase(Simulation.Camera.SignalLamp.Red, Pipeline.SignalLight.Red)]
+    [TestCase(Simulation.Camera.SignalLamp.Amber, Pipeline.SignalLight.Amber)]
+    [TestCase(Simulation.Camera.SignalLamp.Green, Pipeline.SignalLight.Green)]
+    public void Classify_RenderedHeadAt40Metres_ProjectedFromTheMapAndClassified(Simulation.Camera.SignalLamp lamp, Pipeline.SignalLight expected)
+    {
+        var (image, site) = Render(40, 2.0, lamp);
+        using var classifier = new OnnxSignalLightClassifier(Path.Combine(RepositoryModels(), OnnxSignalLightClassifier.FileName), TimeSpan.Zero);
+
+        var projected = Pipeline.SignalHeadProjector.TryProject(site, 0, 0, 0, image, out var box);
+        var reading = classifier.Classify(image, box);
+
+        Assert.That(projected, Is.True);
+        // The renderer's own projection of the same housing (what the training crops were cut from).
+        Assert.That(Simulation.Camera.CameraRenderer.TryProjectHead(new Simulation.Camera.SignalHead(40, 2.0, 2.5, Math.PI, lamp), new Simulation.Camera.CameraPose(0, 0, 2.5, 0, 0, Width, Height, Fov), out var rect), Is.True);
+        Assert.That(box.X, Is.EqualTo(rect.X).Within(1.0));
+        Assert.That(box.Y, Is.EqualTo(rect.Y).Within(1.0));
+        Assert.That(box.Height, Is.EqualTo(rect.Height).Within(1.0));
+        Assert.That(reading.State, Is.EqualTo(expected));
+        Assert.That(reading.Fault, Is.False);
+    }
+
+    [Test]
+    public void TryProject_HeadBehindOrOutsideTheImage_False()
+    {
+        var (image, site) = Render(40, 2.0, Simulation.Camera.SignalLamp.Red);
+
+        Assert.That(Pipeline.SignalHeadProjector.TryProject(site with { X = -20 }, 0, 0, 0, image, out _), Is.False);
+        Assert.That(Pipeline.SignalHeadProjector.TryProject(site with { Y = 30 }, 0, 0, 0, image, out _), Is.False);
+    }
+
+    [Test]
+    public void RunAsync_CameraLightsModelMissing_ThrowsNamingTheFile()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "automationstack-no-models-" + Guid.NewGuid().ToString("N"));
+        var options = Pipeline.PipelineOptions.Default with { Perception = Pipeline.PerceptionOptions.Default with { CameraLights = true } };
+
+        var ex = Assert.Throws<PerceptionModelException>(() => VehicleHost.CreateLightClassifier(options, new VehicleHostOptions { ModelsDirectory = missing }));
+
+        Assert.That(ex!.Message, Does.Contain(Path.Combine(missing, "traffic_light_classifier.onnx")));
+    }
+
+    private static string RepositoryModels()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "AutomationStack.sln")))
+            {
+                return Path.Combine(dir.FullName, "models");
+            }
+        }
+
+        throw new DirectoryNotFoundException("repository root not found");
+    }
+}
