@@ -60,10 +60,8 @@ public sealed class TrafficLightClassifier : IDisposable
             throw new ArgumentException($"a crop is {TrafficLightCrop.Size} bytes (3 × 64 × 32), got {crop.Length}", nameof(crop));
         }
 
-        for (var i = 0; i < crop.Length; i++)
-        {
-            _input[i] = crop[i] * (1f / 255f);
-        }
+        System.Numerics.Tensors.TensorPrimitives.ConvertChecked<byte, float>(crop, _input);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(_input, 1f / 255f, _input);
 
         _runner.Run();
         Span<float> p = stackalloc float[4];
