@@ -113,12 +113,17 @@ public static class ProtocolMapping
             }
         }
 
+        return ToContract(scan, floats);
+    }
+
+    private static AutomationStack.Contracts.LidarScan ToContract(LidarScan scan, float[] points)
+    {
         var pose = scan.Pose ?? new LidarPose();
         return new AutomationStack.Contracts.LidarScan(
             scan.Frame,
             scan.StampNs,
             new AutomationStack.Contracts.LidarPose(pose.X, pose.Y, pose.Z, pose.Yaw),
-            floats,
+            points,
             (int)scan.PointCount);
     }
 
@@ -146,13 +151,7 @@ public static class ProtocolMapping
             floats[f + 3] = AutomationStack.Contracts.LidarScan.FromIntensityByte(bytes[o + 6]);
         }
 
-        var pose = scan.Pose ?? new LidarPose();
-        return new AutomationStack.Contracts.LidarScan(
-            scan.Frame,
-            scan.StampNs,
-            new AutomationStack.Contracts.LidarPose(pose.X, pose.Y, pose.Z, pose.Yaw),
-            floats,
-            (int)scan.PointCount);
+        return ToContract(scan, floats);
     }
 
     /// <summary>Wire form of a camera image: the pixels copied once.</summary>

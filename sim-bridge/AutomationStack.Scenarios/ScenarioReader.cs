@@ -339,6 +339,39 @@ internal sealed class ScenarioReader
         return world;
     }
 
+    /// <summary>
+    /// A sensor's <c>rate_hz</c> as a period in whole physics steps: the given rate (0 &lt; Hz ≤ 100, its period a whole
+    /// number of steps, otherwise an error naming the nearest rate that is), 10 Hz rounded to whole steps when the
+    /// field is absent; null only after an error was reported.
+    /// </summary>
+    private static int? ReadPeriodSteps(ConfigMapping node, double step, string what)
+    {
+        var rateNode = node.Get("rate_hz");
+        if (rateNode is null)
+        {
+            // Default 10 Hz, kept a whole number of steps for any step length.
+            return Math.Max(1, (int)Math.Round(0.1 / step));
+        }
+
+        if (rateNode.AsNumber(new NumberRange($"a {what} rate in Hz above 0 and at most 100", 0, 100, MinExclusive: true)) is not { } hz)
+        {
+            return null;
+        }
+
+        // The period must be a whole number of physics steps.
+        var steps = 1.0 / (hz * step);
+        var whole = Math.Round(steps);
+        if (whole < 1 || Math.Abs(steps - whole) > 1e-6 * Math.Max(1.0, whole))
+        {
+            rateNode.Error(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"expected a {what} rate whose period is a whole number of physics steps of {step:0.####} s (e.g. {1.0 / (step * Math.Max(1.0, Math.Round(steps))):0.###} Hz), got {hz:0.####} Hz = {steps:0.###} steps"));
+            return null;
+        }
+
+        return (int)whole;
+    }
+
     private static LidarOptions ReadLidar(ConfigMapping sensors, LidarOptions lidar, double step)
     {
         var node = sensors.Mapping("lidar", "a mapping of lidar options");
@@ -362,29 +395,7 @@ internal sealed class ScenarioReader
                 $"expected max_elevation_deg above min_elevation_deg when there is more than one beam, got {Angles.ToDegrees(lidar.MinElevation):0.###} to {Angles.ToDegrees(lidar.MaxElevation):0.###} degrees");
         }
 
-        var rateNode = node.Get("rate_hz");
-        var rate = rateNode?.AsNumber(new NumberRange("a scan rate in Hz above 0 and at most 100", 0, 100, MinExclusive: true));
-        if (rate is { } hz)
-        {
-            // The scan period must be a whole number of physics steps.
-            var steps = 1.0 / (hz * step);
-            var whole = Math.Round(steps);
-            if (whole < 1 || Math.Abs(steps - whole) > 1e-6 * Math.Max(1.0, whole))
-            {
-                rateNode!.Error(string.Create(
-                    System.Globalization.CultureInfo.InvariantCulture,
-                    $"expected a scan rate whose period is a whole number of physics steps of {step:0.####} s (e.g. {1.0 / (step * Math.Max(1.0, Math.Round(steps))):0.###} Hz), got {hz:0.####} Hz = {steps:0.###} steps"));
-            }
-            else
-            {
-                lidar = lidar with { PeriodSteps = (int)whole };
-            }
-        }
-        else if (rateNode is null)
-        {
-            // Default 10 Hz, kept a whole number of steps for any step length.
-            lidar = lidar with { PeriodSteps = Math.Max(1, (int)Math.Round(0.1 / step)) };
-        }
+        lidar = lidar with { PeriodSteps = ReadPeriodSteps(node, step, "scan") ?? lidar.PeriodSteps };
 
         lidar = lidar with { RecordEvery = (int?)node.Integer("record_every", 0, 1000, "a whole number of scans from 0 (none recorded) to 1000 (1 = every scan)") ?? lidar.RecordEvery };
         node.RejectUnknownFields();
@@ -424,29 +435,7 @@ internal sealed class ScenarioReader
             lightingNode.RejectUnknownFields();
         }
 
-        var rateNode = node.Get("rate_hz");
-        var rate = rateNode?.AsNumber(new NumberRange("a frame rate in Hz above 0 and at most 100", 0, 100, MinExclusive: true));
-        if (rate is { } hz)
-        {
-            // The frame period must be a whole number of physics steps.
-            var steps = 1.0 / (hz * step);
-            var whole = Math.Round(steps);
-            if (whole < 1 || Math.Abs(steps - whole) > 1e-6 * Math.Max(1.0, whole))
-            {
-                rateNode!.Error(string.Create(
-                    System.Globalization.CultureInfo.InvariantCulture,
-                    $"expected a frame rate whose period is a whole number of physics steps of {step:0.####} s (e.g. {1.0 / (step * Math.Max(1.0, Math.Round(steps))):0.###} Hz), got {hz:0.####} Hz = {steps:0.###} steps"));
-            }
-            else
-            {
-                camera = camera with { PeriodSteps = (int)whole };
-            }
-        }
-        else if (rateNode is null)
-        {
-            // Default 10 Hz, kept a whole number of steps for any step length.
-            camera = camera with { PeriodSteps = Math.Max(1, (int)Math.Round(0.1 / step)) };
-        }
+        camera = camera with { PeriodSteps = ReadPeriodSteps(node, step, "frame") ?? camera.PeriodSteps };
 
         // Default: one recorded image per second of simulated time.
         var imagesPerSecond = 1.0 / (camera.PeriodSteps * step);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -22,26 +21,16 @@ internal static class PlatoonScenarioTable
         {
             var name = Path.GetFileNameWithoutExtension(scenario);
             var outDir = Path.GetFullPath(Path.Combine(outRoot, name));
-            var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "exec", cli, "run", scenario, "--out", outDir, "--quiet" })
+            var (exitCode, stdout, stderr) = await ScenarioRun.RunAsync(cli, scenario, outDir);
+            if (exitCode is not (0 or 1))
             {
-                start.ArgumentList.Add(a);
-            }
-
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Console.Error.WriteLine($"{name}: exit {process.ExitCode}");
-            if (process.ExitCode is not (0 or 1))
-            {
-                Console.Error.WriteLine($"{await stdout}\n{await stderr}");
-                table.AppendLine(inv, $"| {name} | exit {process.ExitCode} | | | | | | | |");
+                Console.Error.WriteLine($"{stdout}\n{stderr}");
+                table.AppendLine(inv, $"| {name} | exit {exitCode} | | | | | | | |");
                 worst = 3;
                 continue;
             }
 
-            worst = Math.Max(worst, process.ExitCode);
+            worst = Math.Max(worst, exitCode);
             using var kpi = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outDir, "kpi.json")));
             var root = kpi.RootElement;
             double minGap = double.PositiveInfinity, minTimeGap = double.PositiveInfinity;
