@@ -10,6 +10,12 @@ public static class RotatedNms
     /// <summary>Default IoU above which the lower-scored box of a class is suppressed.</summary>
     public const double DefaultIouThreshold = 0.1;
 
+    /// <summary>
+    /// IoU above which the lower-scored of two boxes of different classes is suppressed in the vehicle's detector (and
+    /// in its evaluation): vehicles do not overlap, so two such boxes are one vehicle whose class the heads disagree on.
+    /// </summary>
+    public const double DefaultCrossClassIouThreshold = 0.2;
+
     private const int MaxVertices = 16;
 
     /// <summary>

@@ -15,7 +15,7 @@ public sealed class OnnxObjectDetector : IObjectDetector, IDisposable
     public const string FileName = "object_detector.onnx";
 
     /// <summary>Two boxes of different classes overlapping by more than this are one vehicle: the lower score goes.</summary>
-    public const double CrossClassIouThreshold = 0.2;
+    public const double CrossClassIouThreshold = RotatedNms.DefaultCrossClassIouThreshold;
 
     private readonly LidarDetector _detector;
     private readonly ObjectDetection[] _output;
