@@ -92,6 +92,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--checkpoints", action="store_true", help="also write OUT.epochN.onnx after every epoch")
+    parser.add_argument("--init", help="start from these weights (a .pt file this script wrote) instead of random ones")
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
@@ -104,6 +105,9 @@ def main():
     classes = manifest["classes"]
     k = len(classes)
     model = Detector(bev.shape[1], k)
+    if args.init:
+        # Fine-tuning: the weights of an earlier run (OUT.pt), e.g. more epochs at a lower --lr on more data.
+        model.load_state_dict(torch.load(args.init))
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     steps = args.epochs * ((len(bev) + args.batch - 1) // args.batch)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=args.lr, total_steps=steps)
@@ -159,6 +163,8 @@ def main():
             model.train()
 
     export(model, bev.shape[1:], args.out)
+    # The weights themselves (the ONNX graph has batch norm folded into the convolutions), for --init.
+    torch.save(model.state_dict(), f"{os.path.splitext(args.out)[0]}.pt")
 
 
 def export(model, shape, path):
