@@ -19,14 +19,14 @@ internal sealed class LidarDetectorTests
     {
         var m = Evaluate();
 
-        Assert.That(m.AveragePrecision, Is.GreaterThanOrEqualTo(0.875));
-        Assert.That(m.Recall, Is.GreaterThanOrEqualTo(0.94));
+        Assert.That(m.AveragePrecision, Is.GreaterThanOrEqualTo(0.88));
+        Assert.That(m.Recall, Is.GreaterThanOrEqualTo(0.945));
         Assert.That(m.MedianPositionError, Is.LessThanOrEqualTo(0.3));
     }
 
     /// <summary>The issue's acceptance: AP@0.5 ≥ 0.90 within 80 m, recall ≥ 0.95 within 40 m, median error ≤ 0.3 m.</summary>
     [Test]
-    [Explicit("the committed detector does not meet it yet (AP 0.889 < 0.90 on 2026-11-28): issue 4 is open")]
+    [Explicit("the committed detector does not meet it yet (AP 0.886 < 0.90 on 2026-11-28): issue 4 is open")]
     public void Detect_HeldOutTestScenes_MeetsIssueAcceptance()
     {
         var m = Evaluate();
