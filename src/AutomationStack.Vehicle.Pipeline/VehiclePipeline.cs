@@ -180,7 +180,7 @@ public sealed class VehiclePipeline : IDisposable
         if (leadSource.StartsWith("lidar", StringComparison.Ordinal) && lead is { } measured && platoon is not null && Fuse(measured, platoon) is { } fused)
         {
             lead = fused;
-            leadSource += "+v2v";
+            leadSource = leadSource == "lidar" ? "lidar+v2v" : "lidar+radar+v2v";
         }
 
         leadSource = lead.HasValue ? leadSource : string.Empty;
