@@ -19,17 +19,8 @@ public sealed class PerceptionScenarioTests
     private const int PerceptionFaultBit = 0x100;
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(6);
 
-    private readonly Dictionary<string, RunOutcome> _runs = new(StringComparer.Ordinal);
+    private Dictionary<string, ScenarioOutcome> _runs = [];
     private string _root = string.Empty;
-
-    private sealed record RunOutcome(int ExitCode, string Stdout, string Stderr, string OutDir)
-    {
-        public string Recording => Path.Combine(OutDir, "run.mcap");
-
-        public string Kpi => Path.Combine(OutDir, "kpi.json");
-
-        public string Describe() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
-    }
 
     private static string Shipped(string name) => Path.Combine(CliProcess.RepoRoot, "sim-bridge", "scenarios", name + ".yaml");
 
@@ -47,25 +38,7 @@ public sealed class PerceptionScenarioTests
             ("signals", ["run", Shipped("perception-camera-signals")]),
             ("no-model", ["run", Shipped("platoon-cut-in"), "--perception", "lidar", "--models", Path.Combine(_root, "no-models-here")]),
         ];
-        using var gate = new SemaphoreSlim(ParallelRuns);
-        var outcomes = await Task.WhenAll(runs.Select(async run =>
-        {
-            await gate.WaitAsync();
-            try
-            {
-                var outDir = Path.Combine(_root, run.Name);
-                var (code, stdout, stderr) = await CliProcess.RunCliAsync(RunTimeout, [.. run.Args, "--out", outDir, "--quiet"]);
-                return (run.Name, new RunOutcome(code, stdout, stderr, outDir));
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
-        foreach (var (name, outcome) in outcomes)
-        {
-            _runs[name] = outcome;
-        }
+        _runs = await ScenarioRuns.RunAllAsync(runs, _root, ParallelRuns, RunTimeout);
     }
 
     [OneTimeTearDown]
@@ -214,7 +187,7 @@ public sealed class PerceptionScenarioTests
         Assert.That(File.Exists(run.Kpi), Is.False);
     }
 
-    private RunOutcome Passed(string name)
+    private ScenarioOutcome Passed(string name)
     {
         var run = _runs[name];
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Describe());
@@ -223,13 +196,13 @@ public sealed class PerceptionScenarioTests
         return run;
     }
 
-    private static List<Command> Commands(RunOutcome run, string vehicleId)
+    private static List<Command> Commands(ScenarioOutcome run, string vehicleId)
     {
         using var reader = McapReader.Open(run.Recording);
         return [.. reader.ReadMessages($"/vehicle/{vehicleId}/command").Select(m => Command.Parser.ParseFrom(m.Data.Span))];
     }
 
-    private static List<string> LogLines(RunOutcome run, string source)
+    private static List<string> LogLines(ScenarioOutcome run, string source)
     {
         using var reader = McapReader.Open(run.Recording);
         return [.. reader.ReadMessages("/log").Select(m => LogLine.Parser.ParseFrom(m.Data.Span)).Where(l => l.Source == source).Select(l => l.Text)];

@@ -34,17 +34,8 @@ public sealed class PlatoonScenarioTests
 
     private const string RepeatedRun = "platoon-random-loss-again";
 
-    private readonly Dictionary<string, RunOutcome> _runs = new(StringComparer.Ordinal);
+    private Dictionary<string, ScenarioOutcome> _runs = [];
     private string _root = string.Empty;
-
-    private sealed record RunOutcome(int ExitCode, string Stdout, string Stderr, string OutDir)
-    {
-        public string Recording => Path.Combine(OutDir, "run.mcap");
-
-        public string Kpi => Path.Combine(OutDir, "kpi.json");
-
-        public string Describe() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
-    }
 
     /// <summary>One platoon diagnostics sample of a truck's command, at simulated time <see cref="Time"/> s.</summary>
     private sealed record Sample(double Time, string State, string Role, string Mode, uint PlatoonId, int Index, double TimeGap);
@@ -53,27 +44,13 @@ public sealed class PlatoonScenarioTests
     public async Task RunAllScenarios()
     {
         _root = Path.Combine(Path.GetTempPath(), "as-platoon-" + Guid.NewGuid().ToString("N"));
-        using var gate = new SemaphoreSlim(ParallelRuns);
         // platoon-random-loss runs twice: signed V2X, random loss and jitter must still give a byte-identical log.
-        var runs = await Task.WhenAll(Scenarios.Append(RepeatedRun).Select(async name =>
+        var runs = Scenarios.Append(RepeatedRun).Select(name => (name, new[]
         {
-            await gate.WaitAsync();
-            try
-            {
-                var outDir = Path.Combine(_root, name);
-                var scenario = Path.Combine(CliProcess.RepoRoot, "sim-bridge", "scenarios", (name == RepeatedRun ? "platoon-random-loss" : name) + ".yaml");
-                var (code, stdout, stderr) = await CliProcess.RunCliAsync(RunTimeout, "run", scenario, "--out", outDir, "--quiet");
-                return (name, new RunOutcome(code, stdout, stderr, outDir));
-            }
-            finally
-            {
-                gate.Release();
-            }
+            "run",
+            Path.Combine(CliProcess.RepoRoot, "sim-bridge", "scenarios", (name == RepeatedRun ? "platoon-random-loss" : name) + ".yaml"),
         }));
-        foreach (var (name, outcome) in runs)
-        {
-            _runs[name] = outcome;
-        }
+        _runs = await ScenarioRuns.RunAllAsync(runs, _root, ParallelRuns, RunTimeout);
     }
 
     [OneTimeTearDown]
@@ -309,7 +286,7 @@ public sealed class PlatoonScenarioTests
     private static double? FirstTime(IEnumerable<Sample> samples, Func<Sample, bool> predicate, double from) =>
         samples.FirstOrDefault(s => s.Time >= from && predicate(s))?.Time;
 
-    private RunOutcome Passed(string name)
+    private ScenarioOutcome Passed(string name)
     {
         var run = _runs[name];
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Describe());
@@ -317,7 +294,7 @@ public sealed class PlatoonScenarioTests
     }
 
     /// <summary>The platoon diagnostics of every command of <paramref name="vehicleId"/>, in frame order.</summary>
-    private static List<Sample> Platoon(RunOutcome run, string vehicleId)
+    private static List<Sample> Platoon(ScenarioOutcome run, string vehicleId)
     {
         using var reader = McapReader.Open(run.Recording);
         var samples = new List<Sample>();
@@ -334,13 +311,13 @@ public sealed class PlatoonScenarioTests
         return samples;
     }
 
-    private static List<string> LogLines(RunOutcome run, string source)
+    private static List<string> LogLines(ScenarioOutcome run, string source)
     {
         using var reader = McapReader.Open(run.Recording);
         return [.. reader.ReadMessages("/log").Select(m => LogLine.Parser.ParseFrom(m.Data.Span)).Where(l => l.Source == source).Select(l => l.Text)];
     }
 
-    private static List<RunEvent> ReadEvents(RunOutcome run)
+    private static List<RunEvent> ReadEvents(ScenarioOutcome run)
     {
         using var reader = McapReader.Open(run.Recording);
         return [.. reader.ReadMessages("/events").Select(m => RunEvent.Parser.ParseFrom(m.Data.Span))];

@@ -16,16 +16,9 @@ public sealed partial class RunCommandEndToEndTests
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
     private string _root = string.Empty;
-    private RunOutcome _first = null!;
-    private RunOutcome _second = null!;
-    private RunOutcome _otherSeed = null!;
-
-    private sealed record RunOutcome(int ExitCode, string Stdout, string Stderr, string OutDir)
-    {
-        public string Recording => Path.Combine(OutDir, "run.mcap");
-
-        public string Kpi => Path.Combine(OutDir, "kpi.json");
-    }
+    private ScenarioOutcome _first = null!;
+    private ScenarioOutcome _second = null!;
+    private ScenarioOutcome _otherSeed = null!;
 
     [OneTimeSetUp]
     public async Task RunDefaultScenarioThreeTimes()
@@ -282,11 +275,11 @@ public sealed partial class RunCommandEndToEndTests
         };
     }
 
-    private async Task<RunOutcome> RunAsync(string name, params string[] extra)
+    private async Task<ScenarioOutcome> RunAsync(string name, params string[] extra)
     {
         var outDir = Path.Combine(_root, name);
         var (code, stdout, stderr) = await CliProcess.RunCliAsync(RunTimeout, ["run", CliProcess.DefaultScenario, "--out", outDir, .. extra]);
-        return new RunOutcome(code, stdout, stderr, outDir);
+        return new ScenarioOutcome(code, stdout, stderr, outDir);
     }
 
     private static string Sha256(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
