@@ -829,9 +829,9 @@ public sealed class BridgeRun
 
         // Lidar: one scan per period of PeriodSteps physics steps, in the first frame this truck gets in that period.
         var lidar = _world.Options.Lidar;
-        if (lidar.Enabled && frameNumber / lidar.PeriodSteps != slot.LastLidarPeriod)
+        if (lidar.Enabled && Due(frameNumber, lidar.PeriodSteps, slot.LastLidarPeriod, out var lidarPeriod))
         {
-            slot.LastLidarPeriod = frameNumber / lidar.PeriodSteps;
+            slot.LastLidarPeriod = lidarPeriod;
             var t0 = Stopwatch.GetTimestamp();
             var scan = ProtocolMapping.ToWire(_world.MeasureLidar(slot.Id));
             scan.Frame = frameNumber;
@@ -842,9 +842,9 @@ public sealed class BridgeRun
 
         // Camera: like the lidar, one image per period in the truck's first frame of that period.
         var camera = _world.Options.Camera;
-        if (camera.Enabled && frameNumber / camera.PeriodSteps != slot.LastCameraPeriod)
+        if (camera.Enabled && Due(frameNumber, camera.PeriodSteps, slot.LastCameraPeriod, out var cameraPeriod))
         {
-            slot.LastCameraPeriod = frameNumber / camera.PeriodSteps;
+            slot.LastCameraPeriod = cameraPeriod;
             var t0 = Stopwatch.GetTimestamp();
             var image = ProtocolMapping.ToWire(_world.MeasureCamera(slot.Id));
             image.Frame = frameNumber;
@@ -862,6 +862,13 @@ public sealed class BridgeRun
         {
             await FailAsync(slot, $"could not send frame {frameNumber}: {ex.GetType().Name}").ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A sensor with a period of <paramref name="periodSteps"/> is due when this frame starts a period the truck has not had a reading of.</summary>
+    private static bool Due(long frameNumber, int periodSteps, long lastPeriod, out long period)
+    {
+        period = frameNumber / periodSteps;
+        return period != lastPeriod;
     }
 
     /// <summary>
