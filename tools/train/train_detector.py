@@ -13,10 +13,12 @@ and `regression` [1, 6, H', W'], as `CenterDecoder` expects.
 Run with Debian's Python (`/usr/bin/python3`, packages python3-torch and python3-numpy); see models/object_detector.md.
 """
 import argparse
+import gzip
 import json
 import os
 import random
 import sys
+import time
 
 import numpy as np
 import torch
@@ -30,11 +32,22 @@ def load_split(root, split):
     n = manifest["count"]
     c, h, w = manifest["bev_shape"]
     t, ho, wo = manifest["target_shape"]
-    bev = np.fromfile(os.path.join(folder, "bev.u8"), dtype=np.uint8)
-    targets = np.fromfile(os.path.join(folder, "targets.f16"), dtype=np.float16)
+    bev = read_array(os.path.join(folder, "bev.u8"), np.uint8)
+    targets = read_array(os.path.join(folder, "targets.f16"), np.float16)
     if bev.size != n * c * h * w or targets.size != n * t * ho * wo:
         sys.exit(f"{folder}: file sizes do not match manifest.json (count {n})")
     return manifest, bev.reshape(n, c, h, w), targets.reshape(n, t, ho, wo)
+
+
+def read_array(path, dtype):
+    """A raw array file, or its gzip-compressed copy (PATH.gz), e.g. to move a data set to another machine: the BEV
+    tensors and targets are mostly zeros and shrink about 60-fold."""
+    if os.path.exists(path):
+        return np.fromfile(path, dtype=dtype)
+    if os.path.exists(path + ".gz"):
+        with gzip.open(path + ".gz", "rb") as f:
+            return np.frombuffer(f.read(), dtype=dtype)
+    sys.exit(f"{path}: no such file (nor {path}.gz)")
 
 
 def block(cin, cout, stride=1):
@@ -93,6 +106,9 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--checkpoints", action="store_true", help="also write OUT.epochN.onnx after every epoch")
     parser.add_argument("--init", help="start from these weights (a .pt file this script wrote) instead of random ones")
+    parser.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda; the exported model is the same graph")
+    parser.add_argument("--max-minutes", type=float,
+                        help="time 20 steps first and lower --epochs so that training fits this budget (the epochs used are printed)")
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
@@ -100,21 +116,42 @@ def main():
     np.random.seed(args.seed)
     torch.set_num_threads(args.threads)
 
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.cuda.manual_seed_all(args.seed)
+        torch.backends.cudnn.benchmark = True
     manifest, bev, targets = load_split(args.data, "train")
     _, val_bev, val_targets = load_split(args.data, "val")
+    if device.type != "cpu":
+        # The whole data set on the device (uint8 and float16, as on disk): no host-side batching.
+        bev, targets = torch.from_numpy(np.ascontiguousarray(bev)).to(device), torch.from_numpy(np.ascontiguousarray(targets)).to(device)
+        val_bev, val_targets = torch.from_numpy(np.ascontiguousarray(val_bev)).to(device), torch.from_numpy(np.ascontiguousarray(val_targets)).to(device)
     classes = manifest["classes"]
     k = len(classes)
     model = Detector(bev.shape[1], k)
     if args.init:
         # Fine-tuning: the weights of an earlier run (OUT.pt), e.g. more epochs at a lower --lr on more data.
-        model.load_state_dict(torch.load(args.init))
+        model.load_state_dict(torch.load(args.init, map_location="cpu"))
+    model.to(device)
+    steps_per_epoch = (len(bev) + args.batch - 1) // args.batch
+    if args.max_minutes:
+        args.epochs = fit_epochs(model, bev, targets, k, args, steps_per_epoch, device)
+    if args.epochs == 0:
+        # --init W.pt --epochs 0: export those weights (e.g. trained on another machine) with this machine's exporter.
+        export(model, bev.shape[1:], args.out)
+        return
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     steps = args.epochs * ((len(bev) + args.batch - 1) // args.batch)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=args.lr, total_steps=steps)
 
     def batch_tensors(b, t, index):
-        x = torch.from_numpy(b[index].astype(np.float32) / 255.0)
-        y = torch.from_numpy(t[index].astype(np.float32))
+        if device.type == "cpu":
+            x = torch.from_numpy(b[index].astype(np.float32) / 255.0)
+            y = torch.from_numpy(t[index].astype(np.float32))
+        else:
+            i = torch.from_numpy(index).to(device)
+            x = b[i].float() / 255.0
+            y = t[i].float()
         flip = random.random() < 0.5 if model.training else False
         if flip:
             # Mirror left/right (columns; the grid is symmetric in y): column j -> W'-1-j, so the offset inside the
@@ -132,6 +169,7 @@ def main():
         reg_loss = (torch.abs(reg - y[:, k:k + 6]) * mask).sum() / mask.sum().clamp(min=1)
         return focal_loss(heat, y[:, :k]), reg_loss
 
+    started = time.monotonic()
     for epoch in range(args.epochs):
         model.train()
         order = np.random.permutation(len(bev))
@@ -156,21 +194,64 @@ def main():
                 val[0] += h.item() * len(x)
                 val[1] += r.item() * len(x)
         print(f"epoch {epoch + 1}/{args.epochs}: train heat {total[0] / len(bev):.4f} reg {total[1] / len(bev):.4f}"
-              f"  val heat {val[0] / len(val_bev):.4f} reg {val[1] / len(val_bev):.4f}", flush=True)
+              f"  val heat {val[0] / len(val_bev):.4f} reg {val[1] / len(val_bev):.4f}"
+              f"  ({time.monotonic() - started:.0f} s)", flush=True)
+        if args.max_minutes and time.monotonic() - started > 1.5 * args.max_minutes * 60 and epoch + 1 < args.epochs:
+            # The step-time probe was far off (e.g. a shared device): stop rather than run on, and say so.
+            print(f"stopped after epoch {epoch + 1} of {args.epochs}: over 1.5 x --max-minutes", flush=True)
+            break
         if args.checkpoints:
             # An ONNX file after every epoch (OUT.epochN.onnx): a long run can be evaluated, or stopped, part way.
             export(model, bev.shape[1:], f"{os.path.splitext(args.out)[0]}.epoch{epoch + 1}.onnx")
+            save(model, f"{os.path.splitext(args.out)[0]}.epoch{epoch + 1}.pt")
             model.train()
 
+    # The weights themselves (the ONNX graph has batch norm folded into the convolutions), for --init; first, so that
+    # they are kept even if this machine's ONNX exporter fails (export them elsewhere with --init W.pt --epochs 0).
+    save(model, f"{os.path.splitext(args.out)[0]}.pt")
     export(model, bev.shape[1:], args.out)
-    # The weights themselves (the ONNX graph has batch norm folded into the convolutions), for --init.
-    torch.save(model.state_dict(), f"{os.path.splitext(args.out)[0]}.pt")
+
+
+def save(model, path):
+    torch.save({name: value.cpu() for name, value in model.state_dict().items()}, path)
+
+
+def fit_epochs(model, bev, targets, k, args, steps_per_epoch, device):
+    """Times 20 training steps on a copy of the model and returns the epochs that fit --max-minutes (at most --epochs)."""
+    import copy
+    probe = copy.deepcopy(model).train()
+    optimiser = torch.optim.AdamW(probe.parameters(), lr=1e-4)
+    index = np.arange(min(args.batch, len(bev)))
+    x = (bev[index].astype(np.float32) / 255.0) if device.type == "cpu" else bev[torch.from_numpy(index).to(device)].float() / 255.0
+    x = torch.as_tensor(x, device=device)
+    timings = []
+    for step in range(25):
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        t0 = time.monotonic()
+        heat, reg = probe(x)
+        (heat.mean() + reg.mean()).backward()
+        optimiser.step()
+        optimiser.zero_grad()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        if step >= 5:
+            timings.append(time.monotonic() - t0)
+    # Validation and batching add to the pure step time: count 1.3 times it.
+    epoch_seconds = 1.3 * float(np.median(timings)) * steps_per_epoch
+    epochs = max(1, min(args.epochs, int(args.max_minutes * 60 / epoch_seconds)))
+    print(f"about {epoch_seconds:.1f} s an epoch: {epochs} epochs fit {args.max_minutes} minutes (--epochs {epochs})", flush=True)
+    return epochs
 
 
 def export(model, shape, path):
     model.eval()
+    # Export from a CPU copy: the graph is the same whichever device trained it.
+    cpu = Detector(shape[0], model.heatmap.out_channels)
+    cpu.load_state_dict({name: value.cpu() for name, value in model.state_dict().items()})
+    cpu.eval()
     dummy = torch.zeros(1, *shape)
-    torch.onnx.export(model, dummy, path, input_names=["bev"], output_names=["heatmap", "regression"],
+    torch.onnx.export(cpu, dummy, path, input_names=["bev"], output_names=["heatmap", "regression"],
                       opset_version=17, do_constant_folding=True)
     print(f"wrote {path} ({os.path.getsize(path)} bytes)", flush=True)
 
