@@ -1,7 +1,7 @@
 namespace AutomationStack.Evaluation;
 
 /// <summary>A stop line of a signal group on one lane: arc length <see cref="S"/> along the lane, m.</summary>
-public readonly record struct StopLineSite(string IntersectionId, int SignalGroup, string LaneId, double S);
+public readonly record struct StopLineSite(int IntersectionId, int SignalGroup, string LaneId, double S);
 
 /// <summary>A signal group's state as recorded (the controller's truth, not what a vehicle believed).</summary>
 public enum SignalGroupState

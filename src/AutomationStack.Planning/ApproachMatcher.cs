@@ -7,7 +7,7 @@ namespace AutomationStack.Planning;
 /// intersection and signal group that control it, the lane, its centreline (map coordinates, m, in the direction of
 /// travel), the stop line as arc length along that centreline, and the lane width, m.
 /// </summary>
-public sealed record ApproachLane(string IntersectionId, int SignalGroup, string LaneId, Polyline Centreline, double StopLineS, double Width);
+public sealed record ApproachLane(int IntersectionId, int SignalGroup, string LaneId, Polyline Centreline, double StopLineS, double Width);
 
 /// <summary>The matched approach and the front bumper's distance to its stop line along the lane, m (negative once past).</summary>
 public readonly record struct ApproachMatch(ApproachLane Lane, double DistanceToStopLine, double LateralOffset);

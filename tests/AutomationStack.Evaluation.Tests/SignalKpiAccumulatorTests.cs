@@ -2,7 +2,7 @@ namespace AutomationStack.Evaluation.Tests;
 
 internal sealed class SignalKpiAccumulatorTests
 {
-    private static readonly StopLineSite Line = new("X1", 1, "A1/0", 100);
+    private static readonly StopLineSite Line = new(1, 1, "A1/0", 100);
 
     private static VehicleSample Truck(string id, double front, double speed) => new(id, "A1/0", front - 8, 16, speed);
 

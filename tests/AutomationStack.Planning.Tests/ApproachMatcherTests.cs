@@ -5,9 +5,9 @@ namespace AutomationStack.Planning.Tests;
 internal sealed class ApproachMatcherTests
 {
     // Two eastbound lanes (y = −1.75 and −5.25) with the stop line at x = 880; one northbound lane of group 2.
-    private static readonly ApproachLane Right = new("X1", 1, "A1/0", Line(new Vec2(0, -5.25), new Vec2(1000, -5.25)), 880, 3.5);
-    private static readonly ApproachLane Left = new("X1", 1, "A1/1", Line(new Vec2(0, -1.75), new Vec2(1000, -1.75)), 880, 3.5);
-    private static readonly ApproachLane North = new("X1", 2, "B1/0", Line(new Vec2(894, -70), new Vec2(894, 70)), 62, 3.5);
+    private static readonly ApproachLane Right = new(1, 1, "A1/0", Line(new Vec2(0, -5.25), new Vec2(1000, -5.25)), 880, 3.5);
+    private static readonly ApproachLane Left = new(1, 1, "A1/1", Line(new Vec2(0, -1.75), new Vec2(1000, -1.75)), 880, 3.5);
+    private static readonly ApproachLane North = new(1, 2, "B1/0", Line(new Vec2(894, -70), new Vec2(894, 70)), 62, 3.5);
 
     private static Polyline Line(Vec2 a, Vec2 b) => new([a, b]);
 
