@@ -26,6 +26,8 @@ public sealed record PipelineOptions
 
     public PerceptionOptions Perception { get; init; } = PerceptionOptions.Default;
 
+    public SignalOptions Signals { get; init; } = SignalOptions.Default;
+
     public static PipelineOptions Default { get; } = new();
 
     /// <summary>Every accepted parameter key with its unit and allowed range (inclusive).</summary>
@@ -69,6 +71,11 @@ public sealed record PipelineOptions
         if (Tracker.ConfirmationHits > Tracker.ConfirmationWindow)
         {
             throw new ArgumentException("Parameter 'tracker.confirm_hits' must not exceed 'tracker.confirm_window'.");
+        }
+
+        if (Signals.StopLine.ComfortDeceleration > Signals.StopLine.MaxDeceleration)
+        {
+            throw new ArgumentException("Parameter 'signals.comfort_deceleration' must not exceed 'signals.max_deceleration'.");
         }
 
         if (Acc.MinimumGap >= Acc.StandstillGap)
@@ -171,6 +178,14 @@ internal static class ParameterTable
         new("perception.lidar_range", "m", 10.0, 200.0, false, o => o.Perception.LidarRange, (o, v) => o with { Perception = o.Perception with { LidarRange = v } }),
         new("perception.fusion_gap_gate", "m", 0.5, 20.0, false, o => o.Perception.FusionGapGate, (o, v) => o with { Perception = o.Perception with { FusionGapGate = v } }),
         new("perception.fusion_speed_gate", "m/s", 0.1, 10.0, false, o => o.Perception.FusionSpeedGate, (o, v) => o with { Perception = o.Perception with { FusionSpeedGate = v } }),
+        new("signals.stop_lines", "-", 0, 1, true, o => o.Signals.StopLines ? 1 : 0, (o, v) => o with { Signals = o.Signals with { StopLines = v != 0 } }),
+        new("signals.glosa", "-", 0, 1, true, o => o.Signals.Glosa ? 1 : 0, (o, v) => o with { Signals = o.Signals with { Glosa = v != 0 } }),
+        new("signals.platoon_crossing", "-", 0, 1, true, o => o.Signals.PlatoonCrossing ? 1 : 0, (o, v) => o with { Signals = o.Signals with { PlatoonCrossing = v != 0 } }),
+        new("signals.comfort_deceleration", "m/s²", 0.5, 4.0, false, o => o.Signals.StopLine.ComfortDeceleration, (o, v) => o with { Signals = o.Signals with { StopLine = o.Signals.StopLine with { ComfortDeceleration = v }, Crossing = o.Signals.Crossing with { ComfortDeceleration = v } } }),
+        new("signals.max_deceleration", "m/s²", 1.0, 8.0, false, o => o.Signals.StopLine.MaxDeceleration, (o, v) => o with { Signals = o.Signals with { StopLine = o.Signals.StopLine with { MaxDeceleration = v } } }),
+        new("signals.stop_margin", "m", 0.0, 10.0, false, o => o.Signals.StopLine.StopMargin, (o, v) => o with { Signals = o.Signals with { StopLine = o.Signals.StopLine with { StopMargin = v }, Crossing = o.Signals.Crossing with { StopMargin = v } } }),
+        new("signals.glosa_min_speed", "m/s", 0.5, 20.0, false, o => o.Signals.GlosaAdvice.MinimumSpeed, (o, v) => o with { Signals = o.Signals with { GlosaAdvice = o.Signals.GlosaAdvice with { MinimumSpeed = v } } }),
+        new("signals.green_margin", "s", 0.0, 5.0, false, o => o.Signals.Crossing.GreenMargin, (o, v) => o with { Signals = o.Signals with { Crossing = o.Signals.Crossing with { GreenMargin = v } } }),
         new("cacc.gap_gain", "1/s²", 0.01, 2.0, false, o => o.Cacc.GapGain, (o, v) => o with { Cacc = o.Cacc with { GapGain = v } }),
         new("cacc.gap_rate_gain", "1/s", 0.05, 3.0, false, o => o.Cacc.GapRateGain, (o, v) => o with { Cacc = o.Cacc with { GapRateGain = v } }),
         new("cacc.time_gap_rate", "s/s", 0.01, 1.0, false, o => o.Cacc.TimeGapRate, (o, v) => o with { Cacc = o.Cacc with { TimeGapRate = v } }),

@@ -35,6 +35,7 @@ public sealed class VehiclePipeline : IDisposable
     private readonly PlatoonLayer? _platoon;
     private readonly LidarPerception? _perception;
     private readonly SignalHeadObserver? _signals;
+    private readonly SignalApproach _approach;
 
     private bool _hasStamp;
     private long _lastStampNs;
@@ -72,6 +73,7 @@ public sealed class VehiclePipeline : IDisposable
         _guard = new CommandGuard(truck, options.Safety.SafeStopDeceleration);
         _nominalDt = session.StepLength * Math.Max(session.ControlPeriodSteps, 1);
         _platoon = options.Platooning.Enabled ? new PlatoonLayer(session, options, _log) : null;
+        _approach = new SignalApproach(options.Signals, truck.Length, _log);
         if (options.Perception.Lidar)
         {
             if (detector is null)
@@ -156,6 +158,12 @@ public sealed class VehiclePipeline : IDisposable
         }
 
         var signal = _signals?.Step(stamp, frame.Camera, ego, _session.Map, lane?.Id) ?? default;
+        if (_signals is not null && !string.IsNullOrEmpty(signal.HeadId))
+        {
+            _approach.OnCamera(signal.HeadId, CameraPhase(signal.State), stamp);
+        }
+
+        var approach = _approach.Step(stamp, ego, lane?.SpeedLimit ?? double.PositiveInfinity);
 
         // Driver.
         var setSpeed = frame.Driver.SetSpeed;
@@ -188,7 +196,13 @@ public sealed class VehiclePipeline : IDisposable
 
         // Control.
         var degraded = _perception?.IsDegraded == true;
-        var request = Control(ego, lane, lead, setSpeed, pedal, dt, platoon, degraded);
+        var request = Control(ego, lane, lead, Math.Min(setSpeed, approach.SpeedCap), pedal, dt, platoon, degraded);
+        if (_engagement.Mode == EngagementMode.Active && approach.AccelerationLimit < request.Acceleration)
+        {
+            // A signal's stop line binds like a stationary obstacle: the request is the smaller one (fail closed).
+            request = request with { Acceleration = approach.AccelerationLimit };
+        }
+
         var guarded = _guard.Step(request, dt);
         if (guarded.NonFinite)
         {
@@ -212,6 +226,14 @@ public sealed class VehiclePipeline : IDisposable
         var log = _log.Count == 0 ? NoLog : _log.ToArray();
         return new VehicleOutput(frame.FrameNumber, guarded.Command, v2xOut, log, diagnostics);
     }
+
+    private static Planning.SignalPhase CameraPhase(string state) => state switch
+    {
+        "red" => Planning.SignalPhase.Red,
+        "amber" => Planning.SignalPhase.Amber,
+        "green" => Planning.SignalPhase.Green,
+        _ => Planning.SignalPhase.Unknown,
+    };
 
     private double FrameInterval(long stamp)
     {
