@@ -61,8 +61,15 @@ public sealed class PerceptionScenarioTests
             Assert.That(perception, Has.Count.EqualTo(commands.Count), $"{id}: every command carries perception diagnostics");
             var withLead = perception.Where(c => c.Diagnostics.HasLead && c.Frame >= 200).ToList();
             var fromLidar = withLead.Count(c => c.Diagnostics.Perception.LeadSource.StartsWith("lidar", StringComparison.Ordinal));
-            TestContext.Out.WriteLine($"{id}: {fromLidar} of {withLead.Count} frames with a lead after 2 s took its gap from the lidar");
-            Assert.That(fromLidar, Is.GreaterThanOrEqualTo(0.8 * withLead.Count), $"{id}: lead mostly from the lidar");
+
+            // Beyond the lidar's range (perception.lidar_range, 65 m: the BEV grid ends 80 m ahead of the centre) the
+            // lead comes from the radar by design; truck3 falls back that far behind the cut-in car. Within it, the lead
+            // is the lidar's.
+            var inRange = withLead.Where(c => c.Diagnostics.LeadGap <= 60).ToList();
+            var inRangeFromLidar = inRange.Count(c => c.Diagnostics.Perception.LeadSource.StartsWith("lidar", StringComparison.Ordinal));
+            TestContext.Out.WriteLine($"{id}: {fromLidar} of {withLead.Count} frames with a lead after 2 s took its gap from the lidar; within 60 m {inRangeFromLidar} of {inRange.Count}");
+            Assert.That(inRangeFromLidar, Is.GreaterThanOrEqualTo(0.9 * inRange.Count), $"{id}: lead within the lidar's range from the lidar");
+            Assert.That(fromLidar, Is.GreaterThanOrEqualTo(0.5 * withLead.Count), $"{id}: lead mostly from the lidar");
             Assert.That(withLead.Any(c => c.Diagnostics.Perception.LeadSource.EndsWith("+v2v", StringComparison.Ordinal)), Is.True, $"{id}: lead associated with the predecessor's PCM");
             Assert.That(commands.All(c => (c.Diagnostics.Faults & PerceptionFaultBit) == 0), Is.True, $"{id}: no perception fault");
         }
