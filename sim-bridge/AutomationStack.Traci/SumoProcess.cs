@@ -168,6 +168,7 @@ public sealed class SumoProcess : IDisposable
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             sumo._client = sumo.ConnectWithRetries(options);
+            sumo.Handshake();
             return sumo;
         }
         catch
@@ -209,6 +210,29 @@ public sealed class SumoProcess : IDisposable
         throw new TraciConnectionException(string.Create(CultureInfo.InvariantCulture,
             $"SUMO did not accept a TraCI connection on 127.0.0.1:{Port} within {options.ConnectTimeout.TotalSeconds} s. Output tail:\n{OutputTail}"), last);
     }
+
+    /// <summary>
+    /// SUMO accepts the TraCI connection before it loads its inputs, so a bad net or route file only shows as a
+    /// closed connection: ask for the version and turn such a failure into an error carrying SUMO's output.
+    /// </summary>
+    private void Handshake()
+    {
+        try
+        {
+            Version = _client!.GetVersion();
+        }
+        catch (TraciConnectionException ex)
+        {
+            string exit = _process.WaitForExit(5000)
+                ? string.Create(CultureInfo.InvariantCulture, $"exited with code {_process.ExitCode}")
+                : "is still running";
+            if (_process.HasExited) _process.WaitForExit(); // flush the output readers
+            throw new TraciConnectionException($"SUMO {exit} without answering GetVersion. Output tail:\n{OutputTail}", ex);
+        }
+    }
+
+    /// <summary>What SUMO answered to GetVersion at the start (API version 20 for SUMO 1.15, and its version text).</summary>
+    public (int ApiVersion, string Software) Version { get; private set; }
 
     private void Append(string? line)
     {
