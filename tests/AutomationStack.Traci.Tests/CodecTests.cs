@@ -441,4 +441,54 @@ internal sealed class CodecTests
 
         Assert.That(rejected, Is.GreaterThan(10_000));
     }
+
+    [Test]
+    public void ParseSimulationStep_300VehiclesAfterWarmUp_AllocatesNothing()
+    {
+        var b = new Bytes().Status(0x02).I32(300);
+        for (int i = 0; i < 300; i++)
+        {
+            b.Command(0xE4, new Bytes().Str("v" + i).U8(3).U8(0x40).U8(0).TDouble(i)
+                .U8(0x42).U8(0).U8(0x01).F64(i).F64(-i).U8(0x51).U8(0).TStr("edge_" + (i % 7) + "_0"));
+        }
+
+        var reply = b.ToArray();
+        var vehicles = new SubscriptionResults();
+        var lights = new SubscriptionResults();
+        for (int i = 0; i < 100; i++) TraciReplies.ParseSimulationStep(reply, vehicles, lights);
+        const int rounds = 1000;
+        var watch = new System.Diagnostics.Stopwatch();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        watch.Start();
+        for (int i = 0; i < rounds; i++) TraciReplies.ParseSimulationStep(reply, vehicles, lights);
+        watch.Stop();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        TestContext.Out.WriteLine(FormattableString.Invariant(
+            $"parse of a 300-vehicle step reply ({reply.Length} B, 3 variables each): {watch.Elapsed.TotalMicroseconds / rounds:F1} µs, {allocated} B allocated in {rounds} rounds"));
+
+        using var batch = new TraciBatch();
+        var bb = new Bytes();
+        for (int i = 0; i < 300; i++)
+        {
+            batch.AddVehicleGet(VehicleVariable.Speed, "v" + i);
+            batch.AddVehicleGet(VehicleVariable.Position, "v" + i);
+            bb.GetReply(GetVehicle, 0x40, "v" + i, new Bytes().TDouble(i)).GetReply(GetVehicle, 0x42, "v" + i, new Bytes().U8(1).F64(i).F64(i));
+        }
+
+        var batchReply = bb.ToArray();
+        for (int i = 0; i < 100; i++) TraciReplies.ParseBatch(batchReply, batch);
+        long beforeBatch = GC.GetAllocatedBytesForCurrentThread();
+        watch.Restart();
+        for (int i = 0; i < rounds; i++) TraciReplies.ParseBatch(batchReply, batch);
+        watch.Stop();
+        long allocatedBatch = GC.GetAllocatedBytesForCurrentThread() - beforeBatch;
+        TestContext.Out.WriteLine(FormattableString.Invariant(
+            $"parse of a 600-get batch reply ({batchReply.Length} B): {watch.Elapsed.TotalMicroseconds / rounds:F1} µs, {allocatedBatch} B allocated in {rounds} rounds"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(allocated, Is.Zero);
+            Assert.That(allocatedBatch, Is.Zero);
+            Assert.That(vehicles.Current, Has.Count.EqualTo(300));
+        });
+    }
 }
