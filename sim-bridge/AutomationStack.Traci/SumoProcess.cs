@@ -123,6 +123,22 @@ public sealed class SumoProcess : IDisposable
     public static SumoProcess Start(SumoOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // The free port is released before SUMO binds it; should another process take it in between, try another.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return StartOnce(options);
+            }
+            catch (TraciConnectionException ex) when (attempt < 3 && ex.Message.Contains("in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // next port
+            }
+        }
+    }
+
+    private static SumoProcess StartOnce(SumoOptions options)
+    {
         var binary = FindBinary(options.Binary)
             ?? throw new TraciConnectionException(
                 "SUMO binary not found (set SUMO_BINARY or put 'sumo' on PATH; Debian: apt-get install sumo sumo-tools).");

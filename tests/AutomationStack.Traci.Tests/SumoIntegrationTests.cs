@@ -383,4 +383,35 @@ internal sealed class SumoIntegrationTests
             Assert.That(perStep, Is.LessThan(4096));
         });
     }
+
+    [Test]
+    public void SetOrder_SingleClient_IsAccepted()
+    {
+        using var sumo = SumoFiles.StartSmall();
+        sumo.Client.SetOrder(1);
+        sumo.Client.SimulationStep();
+        Assert.That(sumo.Client.GetSimulationTime(), Is.EqualTo(0.1).Within(1e-9));
+    }
+
+    [Test]
+    public void GetArrivedVehicleIds_RunToTheEnd_EveryVehicleArrivesOnce()
+    {
+        using var sumo = SumoFiles.StartSmall();
+        var client = sumo.Client;
+        var departed = new HashSet<string>();
+        var arrived = new List<string>();
+        for (int i = 0; i < 3000 && (i < 10 || client.GetMinExpectedNumber() > 0); i++)
+        {
+            client.SimulationStep();
+            departed.UnionWith(client.GetDepartedVehicleIds());
+            arrived.AddRange(client.GetArrivedVehicleIds());
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(client.GetMinExpectedNumber(), Is.Zero);
+            Assert.That(departed, Has.Count.EqualTo(40));
+            Assert.That(arrived, Is.EquivalentTo(departed));
+        });
+    }
 }
