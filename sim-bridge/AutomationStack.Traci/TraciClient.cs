@@ -255,6 +255,31 @@ public sealed class TraciClient : IDisposable
     public void SubscribeVehicle(string vehicleId, ReadOnlySpan<byte> variables) =>
         Subscribe(TraciCommand.SubscribeVehicle, vehicleId, variables, VehicleSubscriptions);
 
+    /// <summary>
+    /// Subscribes several vehicles to the same variables in one message and one reply (e.g. the vehicles that
+    /// departed in the last step). If SUMO refuses one, a <see cref="TraciCommandException"/> names it; the
+    /// subscriptions before it are in place.
+    /// </summary>
+    public void SubscribeVehicles(IReadOnlyList<string> vehicleIds, ReadOnlySpan<byte> variables)
+    {
+        ArgumentNullException.ThrowIfNull(vehicleIds);
+        if (vehicleIds.Count == 0) return;
+        if (variables.Length > 255) throw new ArgumentOutOfRangeException(nameof(variables), "At most 255 variables.");
+        EnsureUsable();
+        _writer.Reset();
+        _writer.BeginMessage();
+        foreach (var id in vehicleIds)
+        {
+            ArgumentNullException.ThrowIfNull(id, nameof(vehicleIds));
+            WriteSubscribeCommand(TraciCommand.SubscribeVehicle, id, variables);
+        }
+
+        _writer.EndMessage();
+        Send(_writer.Written, TraciCommand.SubscribeVehicle);
+        TraciReplies.ParseSubscribe(ReceiveGuarded(TraciCommand.SubscribeVehicle), TraciCommand.SubscribeVehicle,
+            variables.Length > 0, VehicleSubscriptions, vehicleIds.Count);
+    }
+
     // ---------------------------------------------------------------- routes
 
     /// <summary>Adds a route made of the given edges.</summary>
@@ -349,13 +374,25 @@ public sealed class TraciClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(id);
         if (variables.Length > 255) throw new ArgumentOutOfRangeException(nameof(variables), "At most 255 variables.");
-        BeginSingle(cmd);
+        EnsureUsable();
+        _writer.Reset();
+        _writer.BeginMessage();
+        WriteSubscribeCommand(cmd, id, variables);
+        _writer.EndMessage();
+        Send(_writer.Written, cmd);
+        TraciReplies.ParseSubscribe(ReceiveGuarded(cmd), cmd, variables.Length > 0, store);
+    }
+
+    /// <summary>Subscribe command: begin and end time (open), object id, variable count and ids.</summary>
+    private void WriteSubscribeCommand(byte cmd, string id, ReadOnlySpan<byte> variables)
+    {
+        _writer.BeginCommand(cmd);
         _writer.WriteDouble(InvalidDouble);
         _writer.WriteDouble(InvalidDouble);
         _writer.WriteString(id);
         _writer.WriteUByte((byte)variables.Length);
         foreach (byte v in variables) _writer.WriteUByte(v);
-        TraciReplies.ParseSubscribe(FinishSingle(cmd), cmd, variables.Length > 0, store);
+        _writer.EndCommand();
     }
 
     private void WriteGet(byte cmd, byte variable, string id)

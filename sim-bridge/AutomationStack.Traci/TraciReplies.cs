@@ -218,16 +218,22 @@ internal static class TraciReplies
         }
     }
 
-    /// <summary>Subscribe reply: status, then (when variables were asked for) the first result.</summary>
-    public static void ParseSubscribe(ReadOnlySpan<byte> reply, byte command, bool hasVariables, SubscriptionResults store)
+    /// <summary>
+    /// Reply to <paramref name="count"/> subscribe commands: per command a status, then (when variables were asked
+    /// for) the first result.
+    /// </summary>
+    public static void ParseSubscribe(ReadOnlySpan<byte> reply, byte command, bool hasVariables, SubscriptionResults store, int count = 1)
     {
         var r = new TraciReader(reply, command);
-        r.ReadStatus(command);
-        if (hasVariables)
+        for (int i = 0; i < count; i++)
         {
-            int limit = r.BeginCommand((byte)(command + TraciCommand.ResponseOffset), "subscription response");
-            ReadSubscriptionContent(ref r, store);
-            r.EndCommand(limit, "subscription response");
+            r.ReadStatus(command);
+            if (hasVariables)
+            {
+                int limit = r.BeginCommand((byte)(command + TraciCommand.ResponseOffset), "subscription response");
+                ReadSubscriptionContent(ref r, store);
+                r.EndCommand(limit, "subscription response");
+            }
         }
 
         r.ExpectMessageEnd();

@@ -19,10 +19,8 @@ internal sealed class SumoIntegrationTests
     }
 
     /// <summary>Subscribes every vehicle that departed in the last step.</summary>
-    private static void SubscribeDeparted(TraciClient client, ReadOnlySpan<byte> variables)
-    {
-        foreach (var id in client.GetDepartedVehicleIds()) client.SubscribeVehicle(id, variables);
-    }
+    private static void SubscribeDeparted(TraciClient client, ReadOnlySpan<byte> variables) =>
+        client.SubscribeVehicles(client.GetDepartedVehicleIds(), variables);
 
     [Test]
     public void GetVersion_RealSumo_ReturnsApi20()
@@ -323,7 +321,8 @@ internal sealed class SumoIntegrationTests
         }
 
         Assert.That(ids, Has.Count.EqualTo(300), "random_free departures put all 300 vehicles in within a few steps");
-        foreach (var id in ids) client.SubscribeVehicle(id, [VehicleVariable.Speed, VehicleVariable.Position]);
+        client.SubscribeVehicles(ids, [VehicleVariable.Speed, VehicleVariable.Position]);
+        Assert.That(client.VehicleSubscriptions.Current, Has.Count.EqualTo(300), "first results come with the subscribe reply");
         using var batch = new TraciBatch();
         foreach (var id in ids)
         {
@@ -382,6 +381,16 @@ internal sealed class SumoIntegrationTests
             // Lane-id strings are allocated only when a vehicle changes lane; everything else is reused.
             Assert.That(perStep, Is.LessThan(4096));
         });
+    }
+
+    [Test]
+    public void SubscribeVehicles_OneUnknownVehicle_ThrowsCommandExceptionNamingIt()
+    {
+        using var sumo = SumoFiles.StartSmall();
+        var client = sumo.Client;
+        client.SimulationStep(2);
+        var ex = Assert.Throws<TraciCommandException>(() => client.SubscribeVehicles(["v0", "ghost"], [VehicleVariable.Speed]));
+        Assert.That(ex!.Description, Does.Contain("ghost"));
     }
 
     [Test]

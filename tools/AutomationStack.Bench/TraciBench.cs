@@ -79,7 +79,7 @@ internal static class TraciBench
         if (ids.Count < vehicles) throw new InvalidOperationException($"only {ids.Count} of {vehicles} vehicles got into the network");
         if (mode == Mode.Subscriptions)
         {
-            foreach (var id in ids) client.SubscribeVehicle(id, [VehicleVariable.Speed, VehicleVariable.Position]);
+            client.SubscribeVehicles(ids, [VehicleVariable.Speed, VehicleVariable.Position]);
         }
 
         using var batch = new TraciBatch();
