@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what the tests need when missing (Node.js + npm from Debian, @mcap/core from npm),
-# builds everything in Release and runs every NUnit test project with `dotnet test`. Ends with one line
+# The whole test suite: installs what the tests need when missing (Node.js + npm and SUMO 1.15 + sumo-tools from
+# Debian, @mcap/core from npm), builds everything in Release and runs every NUnit test project with `dotnet test`. Ends with one line
 # "tests: N passed, N failed, N skipped".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +14,14 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 fi
+
+# SUMO 1.15 for the TraCI client's integration tests (they fail under CI=true when sumo is missing).
+if ! command -v sumo >/dev/null 2>&1 || ! command -v netgenerate >/dev/null 2>&1; then
+  echo "test: installing sumo and sumo-tools (Debian packages)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sumo sumo-tools >/dev/null
+fi
+export SUMO_HOME="${SUMO_HOME:-/usr/share/sumo}"
 
 if [ ! -f tools/mcap-validate/node_modules/@mcap/core/package.json ]; then
   echo "test: installing @mcap/core (npm ci in tools/mcap-validate)"

@@ -13,6 +13,7 @@ using System.Text.Json;
 //        AutomationStack.Bench lidar [--scans N] [--vehicles N]  (ms per lidar scan, in process)
 //        AutomationStack.Bench perception [--frames N] [--crops N]  (detector ms per frame, classifier ms per crop)
 //        AutomationStack.Bench camera [--frames N] [--vehicles N] [--size WxH] [--fov DEG]  (ms per camera image, in process)
+//        AutomationStack.Bench traci [--vehicles N] [--steps N] [--seed N]  (SUMO over TraCI: subscriptions vs. getters)
 var inv = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "perception")
 {
@@ -74,6 +75,36 @@ if (args.Length > 0 && args[0] == "camera")
     }
 
     return CameraBench.Run(FindRepoRoot(), cameraFrames, cameraVehicles, width, height, fov);
+}
+
+if (args.Length > 0 && args[0] == "traci")
+{
+    var traciVehicles = 300;
+    var traciSteps = 300;
+    var traciSeed = 42;
+    for (var i = 1; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--vehicles" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var v) && v >= 1 && v <= 1000:
+                traciVehicles = v;
+                i++;
+                break;
+            case "--steps" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var n) && n >= 10 && n <= 400:
+                traciSteps = n;
+                i++;
+                break;
+            case "--seed" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var s):
+                traciSeed = s;
+                i++;
+                break;
+            default:
+                Console.Error.WriteLine($"bench traci: bad argument '{args[i]}'\nusage: bench traci [--vehicles 1..1000] [--steps 10..400] [--seed N]");
+                return 2;
+        }
+    }
+
+    return TraciBench.Run(traciVehicles, traciSteps, traciSeed);
 }
 
 if (args.Length > 0 && args[0] == "lidar")
