@@ -65,6 +65,17 @@ internal sealed class RoadsideUnit : IDisposable
         _verifier.AddRoot(pki.Root);
         _verifier.AddAuthority(pki.Authority);
         _map = BuildMap(controller.Intersection, map);
+        try
+        {
+            // A MAP beyond the wire's limits (groups, lanes, lane id length) fails here, not at the first broadcast.
+            V2xCodec.Encode(new MessageHeader(V2xMessageType.Map, StationId, epochMs, 0), _map, _buffer);
+        }
+        catch (ArgumentException ex)
+        {
+            _signer.Dispose();
+            _verifier.Dispose();
+            throw new ArgumentException($"Intersection {controller.Intersection.Id} cannot be described in one MAP: {ex.Message}", nameof(controller), ex);
+        }
     }
 
     /// <summary>The unit's V2X station id: <see cref="RoadsideStation.MinStationId"/> + the intersection id.</summary>

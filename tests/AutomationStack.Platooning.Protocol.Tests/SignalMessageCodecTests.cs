@@ -82,6 +82,7 @@ internal sealed class SignalMessageCodecTests
         var bytes = Encode(new MapData(1, 1, 0, 0, groups));
 
         Assert.That(bytes, Has.Length.EqualTo(V2xCodec.MaxMessageSize));
+        Assert.That(V2xCodec.MaxMessageSize, Is.EqualTo(2095), "docs/traffic-lights.md");
         Assert.That(V2xCodec.Decode(bytes).Body, Is.EqualTo(new MapData(1, 1, 0, 0, groups)));
     }
 
