@@ -310,8 +310,8 @@ public sealed record SignalRequest(
 /// <summary>
 /// An intersection's answer to a <see cref="SignalRequest"/> (SAE J2735 SSEM-like), from its roadside unit. Layout
 /// after the header: presence u8 (0), intersection id u16, requester station id u32, request id u8, signal group u8
-/// (0 = could not be resolved), outcome u8, green end u16 (s after generation, 0.1 s: the green end the controller
-/// will hold when granted; the current maximum end when rejected beyond it; else 0).
+/// (0 = could not be resolved), outcome u8, green end u16 (s after generation, 0.1 s: the earliest green end the
+/// controller guarantees when granted; the maximum green end when rejected beyond it; else 0).
 /// </summary>
 public sealed record SignalResponse(
     int IntersectionId,

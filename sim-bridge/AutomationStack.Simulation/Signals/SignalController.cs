@@ -73,7 +73,10 @@ public enum PriorityOutcome : byte
     InvalidWindow = 5,
 }
 
-/// <summary>The controller's answer: <see cref="GreenEndNs"/> is the green end it will hold (granted) or the current max end (rejected; 0 if not green).</summary>
+/// <summary>
+/// The controller's answer: <see cref="GreenEndNs"/> is the earliest green end it now guarantees (granted), the stage's
+/// maximum green end (rejected as <see cref="PriorityOutcome.BeyondMaxGreen"/>) or 0.
+/// </summary>
 public readonly record struct PriorityDecision(PriorityOutcome Outcome, long GreenEndNs)
 {
     public bool Granted => Outcome == PriorityOutcome.Granted;
@@ -150,7 +153,7 @@ public sealed class SignalController
                     {
                         var end = ingress.StopLineS - settings.DetectorDistance;
                         var start = end - settings.DetectorLength;
-                        _ = map.GetLane(ingress.LaneId);
+                        _ = map.GetLane(ingress.LaneId); // the loop must lie on a lane of this map (KeyNotFoundException otherwise)
                         detectors.Add(new SignalDetector(ingress.LaneId, Math.Max(0, start), Math.Max(0, end), i));
                     }
                 }
@@ -232,7 +235,7 @@ public sealed class SignalController
                     return $"stage {i}: intersection {intersection.Id} has no signal group {g}";
                 }
 
-                if (stages[(i + 1) % stages.Count].Groups.Contains(g) && stages.Count > 1 && (i + 1) % stages.Count != i)
+                if (stages[(i + 1) % stages.Count].Groups.Contains(g))
                 {
                     return $"stage {i}: signal group {g} is also in the next stage (a group must go red between stages)";
                 }
@@ -407,7 +410,8 @@ public sealed class SignalController
         }
 
         _holdUntilNs = Math.Max(_holdUntilNs, request.ArrivalEndNs);
-        return new PriorityDecision(PriorityOutcome.Granted, GreenEnd().Likely);
+        // The end it guarantees: the green may still run longer (actuated: later vehicles on the loops).
+        return new PriorityDecision(PriorityOutcome.Granted, GreenEnd().Min);
     }
 
     /// <summary>When the current phase ends if nothing more happens (for green: the gap-out/hold/max rule).</summary>
