@@ -1461,6 +1461,25 @@ public sealed class BridgeRun
             summary.V2XAttacks.Add(kind, count);
         }
 
+        foreach (var unit in _roadsideUnits)
+        {
+            var c = unit.Controller;
+            summary.RoadsideUnits.Add(new RoadsideUnitKpi
+            {
+                IntersectionId = (uint)c.Intersection.Id,
+                StationId = unit.StationId,
+                SpatSent = unit.SpatSent,
+                MapSent = unit.MapSent,
+                RequestsAnswered = unit.RequestsAnswered,
+                PriorityGranted = c.PriorityGranted,
+                PriorityRejected = c.PriorityRejected,
+                Dropped = unit.Dropped,
+                Ignored = unit.Ignored,
+                GapOuts = c.GapOuts,
+                MaxOuts = c.MaxOuts,
+            });
+        }
+
         var channel = _world.V2xStats;
         summary.V2XChannel = new V2xChannelKpi
         {

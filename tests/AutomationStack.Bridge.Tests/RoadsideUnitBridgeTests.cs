@@ -140,6 +140,9 @@ public sealed class RoadsideUnitBridgeTests
             var events = reader.ReadMessages("/events").Select(m => RunEvent.Parser.ParseFrom(m.Data.Span)).Where(e => e.Kind == "signal_priority").ToList();
             Assert.That(events.Single().VehicleId, Is.EqualTo("truck1"));
             Assert.That(events.Single().Detail, Does.Contain("Granted, green until 13.00 s"));
+            var kpi = KpiSummary.Parser.ParseFrom(reader.ReadMessages("/kpi").Single().Data.Span).RoadsideUnits.Single();
+            Assert.That((kpi.IntersectionId, kpi.StationId, kpi.SpatSent, kpi.MapSent), Is.EqualTo((1u, rsu, 20L, 2L)), "sent by 2.05 s");
+            Assert.That((kpi.RequestsAnswered, kpi.PriorityGranted, kpi.PriorityRejected, kpi.Dropped), Is.EqualTo((1L, 1, 0, 0L)));
         }
         finally
         {

@@ -57,6 +57,11 @@ public sealed class SignalScenarioTests
     {
         var run = _runs[Scenario];
         using var kpi = JsonDocument.Parse(File.ReadAllText(run.Kpi));
+        var unit = kpi.RootElement.GetProperty("roadside_units").EnumerateArray().Single();
+        Assert.That(unit.GetProperty("station_id").GetInt64(), Is.EqualTo(1_000_001));
+        Assert.That(unit.GetProperty("spat_sent").GetInt64(), Is.EqualTo(450), "10 Hz over 45 s");
+        Assert.That(unit.GetProperty("map_sent").GetInt64(), Is.EqualTo(45), "1 Hz over 45 s");
+        Assert.That(unit.GetProperty("requests_answered").GetInt64(), Is.Zero, "the trucks send no requests yet");
         foreach (var truck in kpi.RootElement.GetProperty("trucks").EnumerateArray())
         {
             var v2x = truck.GetProperty("v2x");
