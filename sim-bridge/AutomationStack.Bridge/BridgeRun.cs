@@ -68,6 +68,8 @@ public sealed class BridgeRun
     private VehicleSample[] _samples = [];
     private readonly TruckReference[] _references;
     private readonly GroundTruth _groundTruth = new();
+    private readonly List<RoadsideUnit> _roadsideUnits = [];
+    private readonly List<AnsweredRequest> _answered = [];
     private readonly List<string> _failedVehicles = [];
     private RunRecorder? _recorder;
     private BridgeRunOptions? _options;
@@ -92,7 +94,11 @@ public sealed class BridgeRun
         _driverSchedule = new DriverInputSchedule(scenario);
         _channelEvents = [.. scenario.Events.OfType<V2xChannelEvent>().OrderBy(e => e.At)];
         _laneChanges = [.. scenario.Events.OfType<LaneChangeEvent>().OrderBy(e => e.At)];
-        _pki = new Lazy<Platooning.Security.SimulationPki>(() => new Platooning.Security.SimulationPki(scenario.Seed, V2xEpochMs), LazyThreadSafetyMode.ExecutionAndPublication);
+        // With signal controllers the PKI issues intersection permissions (roadside units; trucks may send signal
+        // requests); without, its certificates are byte-identical to those of runs before intersections existed.
+        var intersections = scenario.SignalControllers.Count > 0;
+        _pki = new Lazy<Platooning.Security.SimulationPki>(
+            () => new Platooning.Security.SimulationPki(scenario.Seed, V2xEpochMs, intersections), LazyThreadSafetyMode.ExecutionAndPublication);
         var truckIds = new List<string>();
         foreach (var v in scenario.Vehicles)
         {
@@ -115,6 +121,16 @@ public sealed class BridgeRun
         foreach (var signal in scenario.Signals)
         {
             _world.SetSignalProgram(signal.HeadId, signal.ToProgram());
+        }
+
+        foreach (var c in scenario.SignalControllers)
+        {
+            var intersection = scenario.Map.Intersections.First(x => x.Id == c.IntersectionId);
+            var controller = new SignalController(intersection, c.Settings, scenario.Map);
+            _world.AddSignalController(controller);
+            var unit = new RoadsideUnit(controller, scenario.Map, _pki.Value, V2xEpochMs);
+            _world.AddRoadsideStation(unit.StationId, intersection.X, intersection.Y);
+            _roadsideUnits.Add(unit);
         }
 
         _kpi = new KpiAccumulator(truckIds);
@@ -182,6 +198,31 @@ public sealed class BridgeRun
             }
 
             CompleteGroundTruthSubscribers();
+            foreach (var unit in _roadsideUnits)
+            {
+                unit.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Every roadside unit answers the signal requests delivered by now and broadcasts its SPaT/MAP when due.</summary>
+    private void StepRoadsideUnits()
+    {
+        foreach (var unit in _roadsideUnits)
+        {
+            _answered.Clear();
+            unit.Step(_world, _answered);
+            foreach (var a in _answered)
+            {
+                var requester = _slots.Find(s => s.StationId == a.RequesterStationId)?.Id ?? string.Empty;
+                var until = a.GreenEndNs > 0
+                    ? string.Create(CultureInfo.InvariantCulture, $", green until {a.GreenEndNs / 1e9:F2} s")
+                    : string.Empty;
+                RecordEvent(
+                    "signal_priority",
+                    requester,
+                    string.Create(CultureInfo.InvariantCulture, $"intersection {unit.Controller.Intersection.Id} group {a.SignalGroupId} station {a.RequesterStationId}: {a.Outcome}{until}"));
+            }
         }
     }
 
@@ -234,6 +275,7 @@ public sealed class BridgeRun
             UpdateV2xChannel(time);
             Attack(time);
             StartLaneChanges(time);
+            StepRoadsideUnits();
             RecordGroundTruth();
             var t2 = Stopwatch.GetTimestamp();
             recordTicks += t2 - t1;
@@ -1170,6 +1212,44 @@ public sealed class BridgeRun
         }
     }
 
+    /// <summary>Every signal controller's stage and per-group SPaT timing into the ground truth (scenario order).</summary>
+    private void RecordIntersections(GroundTruth gt)
+    {
+        while (gt.Intersections.Count < _roadsideUnits.Count)
+        {
+            var unit = _roadsideUnits[gt.Intersections.Count];
+            var truth = new IntersectionTruth { Id = (uint)unit.Controller.Intersection.Id, StationId = unit.StationId };
+            foreach (var g in unit.Controller.GroupIds)
+            {
+                truth.Groups.Add(new SignalGroupTruth { Id = (uint)g });
+            }
+
+            gt.Intersections.Add(truth);
+        }
+
+        for (var i = 0; i < _roadsideUnits.Count; i++)
+        {
+            var controller = _roadsideUnits[i].Controller;
+            var truth = gt.Intersections[i];
+            truth.Stage = (uint)controller.StageIndex;
+            foreach (var g in truth.Groups)
+            {
+                var t = controller.TimingOf((int)g.Id);
+                g.State = t.State switch
+                {
+                    SignalGroupState.Red => SignalLampState.Red,
+                    SignalGroupState.Amber => SignalLampState.Amber,
+                    SignalGroupState.Green => SignalLampState.Green,
+                    _ => SignalLampState.Off,
+                };
+                g.MinEndNs = t.MinEndNs;
+                g.MaxEndNs = t.MaxEndNs;
+                g.LikelyEndNs = t.LikelyEndNs;
+                g.Confidence = t.Confidence;
+            }
+        }
+    }
+
     private void RecordEvent(string kind, string vehicleId, string detail)
     {
         _recorder?.Write(RunRecorder.EventsTopic, new RunEvent { StampNs = _world.StampNs, Kind = kind, VehicleId = vehicleId, Detail = detail }, _world.StampNs);
@@ -1235,6 +1315,11 @@ public sealed class BridgeRun
             {
                 gt.SignalHeads[i].Lamp = ToWire(_world.SignalLampOf(i));
             }
+        }
+
+        if (_roadsideUnits.Count > 0)
+        {
+            RecordIntersections(gt);
         }
 
         foreach (var (first, second) in _world.NewCollisions)
@@ -1374,6 +1459,25 @@ public sealed class BridgeRun
         foreach (var (kind, count) in _attacksSent)
         {
             summary.V2XAttacks.Add(kind, count);
+        }
+
+        foreach (var unit in _roadsideUnits)
+        {
+            var c = unit.Controller;
+            summary.RoadsideUnits.Add(new RoadsideUnitKpi
+            {
+                IntersectionId = (uint)c.Intersection.Id,
+                StationId = unit.StationId,
+                SpatSent = unit.SpatSent,
+                MapSent = unit.MapSent,
+                RequestsAnswered = unit.RequestsAnswered,
+                PriorityGranted = c.PriorityGranted,
+                PriorityRejected = c.PriorityRejected,
+                Dropped = unit.Dropped,
+                Ignored = unit.Ignored,
+                GapOuts = c.GapOuts,
+                MaxOuts = c.MaxOuts,
+            });
         }
 
         var channel = _world.V2xStats;

@@ -117,7 +117,16 @@ public sealed record Scenario(
 
     /// <summary>Fixed-time programs of the map's signal heads (heads without one are dark).</summary>
     public IReadOnlyList<ScenarioSignal> Signals { get; init; } = [];
+
+    /// <summary>Signal controllers of the map's intersections (each with a roadside unit); empty: none run.</summary>
+    public IReadOnlyList<ScenarioSignalController> SignalControllers { get; init; } = [];
 }
+
+/// <summary>
+/// The controller of map intersection <see cref="IntersectionId"/> (scenario <c>signal_controllers</c>): it drives the
+/// heads of the intersection's signal groups, and a roadside unit broadcasts its SPaT and the intersection's MAP.
+/// </summary>
+public sealed record ScenarioSignalController(int IntersectionId, SignalControllerSettings Settings);
 
 /// <summary>
 /// A fixed-time program for map signal head <see cref="HeadId"/>: <see cref="Green"/>, <see cref="Amber"/> and

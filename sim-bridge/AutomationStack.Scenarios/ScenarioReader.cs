@@ -113,6 +113,7 @@ internal sealed class ScenarioReader
         var pass = ReadPassCriteria(root);
         var attacker = ReadAttacker(root, duration);
         var signals = ReadSignals(root, map);
+        var controllers = ReadSignalControllers(root, map, signals);
         root.RejectUnknownFields();
         _doc.ThrowIfErrors();
 
@@ -135,7 +136,237 @@ internal sealed class ScenarioReader
         {
             Attacker = attacker,
             Signals = signals,
+            SignalControllers = controllers,
         };
+    }
+
+    private static readonly KeyValuePair<string, SignalControlMode>[] ControlModes =
+        [new("fixed_time", SignalControlMode.FixedTime), new("actuated", SignalControlMode.Actuated)];
+
+    /// <summary>Longest detector distance upstream of a stop line, m.</summary>
+    public const double MaxDetectorDistance = 500.0;
+
+    /// <summary>
+    /// The optional `signal_controllers` list: one controller per map intersection, fixed-time or actuated. A head
+    /// driven by a controller may not also have a `signals` program.
+    /// </summary>
+    private static List<ScenarioSignalController> ReadSignalControllers(ConfigMapping root, RoadNetwork? map, List<ScenarioSignal> signals)
+    {
+        var controllers = new List<ScenarioSignalController>();
+        var list = root.Sequence("signal_controllers", "a list of signal controllers {intersection, mode, stages, …}");
+        if (list is null)
+        {
+            return controllers;
+        }
+
+        var seen = new HashSet<long>();
+        var phase = NumberRange.Between(0, MaxSignalTime, $"a duration in seconds from 0 to {MaxSignalTime}");
+        var positivePhase = new NumberRange($"a duration in seconds above 0 and at most {MaxSignalTime}", 0, MaxSignalTime, MinExclusive: true);
+        foreach (var item in list.Items)
+        {
+            var node = item.AsMapping("a signal controller {intersection, mode, stages, amber, all_red, detector_distance, detector_length, priority}");
+            if (node is null)
+            {
+                continue;
+            }
+
+            var ok = true;
+            var idNode = node.GetRequired("intersection", "the id of an intersection of the map");
+            var id = idNode?.AsInteger(1, RoadMap.Intersection.MaxId, $"an intersection id from 1 to {RoadMap.Intersection.MaxId}");
+            RoadMap.Intersection? intersection = null;
+            if (idNode is not null && id is not null && map is not null)
+            {
+                intersection = map.Intersections.FirstOrDefault(x => x.Id == id.Value);
+                if (intersection is null)
+                {
+                    idNode.Reject(map.Intersections.Count == 0
+                        ? $"the id of an intersection of the map, but map '{map.Name}' has no intersections"
+                        : $"the id of an intersection of map '{map.Name}' ({string.Join(", ", map.Intersections.Select(x => x.Id).Take(12))})");
+                }
+                else if (!seen.Add(id.Value))
+                {
+                    idNode.Error($"duplicate controller for intersection {id.Value} (expected one per intersection)");
+                    intersection = null;
+                }
+            }
+
+            var mode = node.RequiredChoice("mode", ControlModes);
+            var amber = node.Number("amber", phase) ?? SignalControllerSettings.DefaultAmber;
+            var allRed = node.Number("all_red", phase) ?? SignalControllerSettings.DefaultAllRed;
+            var detectorDistance = node.Number(
+                "detector_distance", NumberRange.Between(0, MaxDetectorDistance, $"a distance in metres from 0 to {MaxDetectorDistance} upstream of the stop line"))
+                ?? SignalControllerSettings.DefaultDetectorDistance;
+            var detectorLength = node.Number("detector_length", new NumberRange("a detector length in metres above 0 and at most 50", 0, 50, MinExclusive: true))
+                ?? SignalControllerSettings.DefaultDetectorLength;
+            var priority = node.Boolean("priority") ?? true;
+            if (mode == SignalControlMode.FixedTime)
+            {
+                foreach (var key in new[] { "detector_distance", "detector_length" })
+                {
+                    if (node.Contains(key))
+                    {
+                        node.Get(key)!.Error($"'{key}' applies to mode 'actuated' only (a fixed-time controller has no detectors)");
+                        ok = false;
+                    }
+                }
+            }
+
+            var stagesNode = node.RequiredSequence("stages", "a list of stages {groups, …}");
+            var stages = new List<SignalStage>();
+            if (stagesNode is { Count: < 2 })
+            {
+                stagesNode.Error($"expected at least two stages, got {stagesNode.Count}");
+                ok = false;
+            }
+
+            foreach (var stageItem in stagesNode?.Items ?? [])
+            {
+                var stage = ReadStage(stageItem, mode, intersection, positivePhase, phase);
+                ok &= stage is not null;
+                if (stage is not null)
+                {
+                    stages.Add(stage);
+                }
+            }
+
+            node.RejectUnknownFields();
+            if (!ok || intersection is null || mode is null || stagesNode is null)
+            {
+                continue;
+            }
+
+            var settings = new SignalControllerSettings
+            {
+                Mode = mode.Value,
+                Stages = stages,
+                Amber = amber,
+                AllRed = allRed,
+                DetectorDistance = detectorDistance,
+                DetectorLength = detectorLength,
+                Priority = priority,
+            };
+            var problem = SignalController.Validate(intersection, settings);
+            if (problem is not null)
+            {
+                stagesNode.Error($"expected stages that fit intersection {intersection.Id}: {problem}");
+                continue;
+            }
+
+            foreach (var group in intersection.SignalGroups)
+            {
+                foreach (var head in group.HeadIds)
+                {
+                    if (signals.Any(p => string.Equals(p.HeadId, head, StringComparison.Ordinal)))
+                    {
+                        idNode!.Error($"signal head '{head}' of intersection {intersection.Id} has a fixed program in 'signals' too (a head has one driver)");
+                        ok = false;
+                    }
+                }
+            }
+
+            if (ok)
+            {
+                controllers.Add(new ScenarioSignalController(intersection.Id, settings));
+            }
+        }
+
+        return controllers;
+    }
+
+    private static SignalStage? ReadStage(ConfigNode item, SignalControlMode? mode, RoadMap.Intersection? intersection, NumberRange positivePhase, NumberRange phase)
+    {
+        var node = item.AsMapping(mode == SignalControlMode.Actuated
+            ? "a stage {groups, min_green, max_green, passage}"
+            : "a stage {groups, green, max_green}");
+        if (node is null)
+        {
+            return null;
+        }
+
+        var ok = true;
+        var groups = new List<int>();
+        var groupsNode = node.RequiredSequence("groups", "a list of the signal group ids green in this stage");
+        if (groupsNode is { Count: 0 })
+        {
+            groupsNode.Error("expected at least one signal group, got an empty list");
+            ok = false;
+        }
+
+        foreach (var g in groupsNode?.Items ?? [])
+        {
+            var groupId = g.AsInteger(1, RoadMap.SignalGroup.MaxId, $"a signal group id from 1 to {RoadMap.SignalGroup.MaxId}");
+            if (groupId is null)
+            {
+                ok = false;
+                continue;
+            }
+
+            if (intersection is not null && intersection.FindGroup((int)groupId.Value) is null)
+            {
+                g.Reject($"a signal group of intersection {intersection.Id} ({string.Join(", ", intersection.SignalGroups.Select(x => x.Id))})");
+                ok = false;
+                continue;
+            }
+
+            if (groups.Contains((int)groupId.Value))
+            {
+                g.Error($"duplicate signal group {groupId.Value} in the stage");
+                ok = false;
+                continue;
+            }
+
+            groups.Add((int)groupId.Value);
+        }
+
+        double? minGreen;
+        double? maxGreen;
+        double? passage;
+        if (mode is null)
+        {
+            // The mode is unreadable (reported there): check the numbers only, not which belong to which mode.
+            foreach (var key in new[] { "green", "min_green", "max_green", "passage" })
+            {
+                node.Number(key, phase);
+            }
+
+            node.RejectUnknownFields();
+            return null;
+        }
+
+        if (mode == SignalControlMode.Actuated)
+        {
+            minGreen = node.RequiredNumber("min_green", positivePhase);
+            maxGreen = node.RequiredNumber("max_green", positivePhase);
+            passage = node.RequiredNumber("passage", phase);
+            if (node.Contains("green"))
+            {
+                node.Get("green")!.Error("'green' applies to mode 'fixed_time' (an actuated stage has min_green, max_green and passage)");
+                ok = false;
+            }
+        }
+        else
+        {
+            minGreen = node.RequiredNumber("green", positivePhase);
+            maxGreen = node.Number("max_green", positivePhase) ?? minGreen;
+            passage = 0;
+            foreach (var key in new[] { "min_green", "passage" })
+            {
+                if (node.Contains(key))
+                {
+                    node.Get(key)!.Error($"'{key}' applies to mode 'actuated' (a fixed-time stage has green and max_green)");
+                    ok = false;
+                }
+            }
+        }
+
+        if (minGreen is not null && maxGreen is not null && maxGreen < minGreen)
+        {
+            node.Get("max_green")!.Reject($"a maximum green of at least the {(mode == SignalControlMode.Actuated ? "minimum " : string.Empty)}green {minGreen.Value} s");
+            ok = false;
+        }
+
+        node.RejectUnknownFields();
+        return ok && minGreen is not null && maxGreen is not null && passage is not null ? new SignalStage(groups, minGreen.Value, maxGreen.Value, passage.Value) : null;
     }
 
     /// <summary>Longest signal phase or offset, s.</summary>

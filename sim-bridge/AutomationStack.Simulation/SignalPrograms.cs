@@ -3,9 +3,10 @@ using AutomationStack.Simulation.Camera;
 namespace AutomationStack.Simulation;
 
 /// <summary>
-/// What one signal head shows, as a pure function of simulated time (no state, no random draws), so the same time
-/// always gives the same lamp. The seam for later controllers (actuated, SPaT-driven): <see cref="World"/> only asks
-/// for the lamp at its current time.
+/// What one signal head shows at simulated time. <see cref="World"/> only asks for the lamp at its current time.
+/// A fixed-time program is a pure function of time (no state, no random draws); a head driven by an intersection's
+/// <see cref="SignalController"/> (<see cref="ControlledSignalHead"/>) shows the controller's state, which the world
+/// steps at every step boundary before it asks.
 /// </summary>
 public interface ISignalProgram
 {
@@ -89,4 +90,17 @@ public sealed class FixedTimeSignalProgram : ISignalProgram
             throw new ArgumentOutOfRangeException(name, value, "Signal phase durations must be finite and ≥ 0 s.");
         }
     }
+}
+
+/// <summary>
+/// A head driven by signal group <see cref="GroupId"/> of a <see cref="SignalController"/>: shows the group's current
+/// state (the controller is stepped by the world, so <c>stampNs</c> is its current time).
+/// </summary>
+public sealed class ControlledSignalHead(SignalController controller, int groupId) : ISignalProgram
+{
+    public SignalController Controller { get; } = controller ?? throw new ArgumentNullException(nameof(controller));
+
+    public int GroupId { get; } = groupId;
+
+    public SignalLamp LampAt(long stampNs) => Controller.LampOf(GroupId);
 }

@@ -19,19 +19,14 @@ internal sealed class V2xChannel(double stepLength, long stepNs)
 
     public V2xChannelStats Stats { get; } = new();
 
-    public void Send(SimVehicle sender, IReadOnlyList<SimVehicle> vehicles, V2xChannelOptions o, long frame, ReadOnlyMemory<byte> payload)
+    /// <summary>
+    /// A vehicle broadcasts: every other vehicle (in list order, then every roadside station) within range gets the
+    /// message unless its link loses it. Vehicle links draw from the sender's stream, station links from the station's
+    /// uplink stream.
+    /// </summary>
+    public void Send(SimVehicle sender, IReadOnlyList<SimVehicle> vehicles, IReadOnlyList<RoadsideStation> stations, V2xChannelOptions o, long frame, ReadOnlyMemory<byte> payload)
     {
-        var now = frame * stepLength;
-        var message = new V2xMessage(sender.StationId, frame * stepNs, payload.ToArray());
-        var airtime = (payload.Length + o.OverheadBytes) * BitsPerByte / o.DataRate;
-        var start = Math.Max(now, _busyUntil);
-        _busyUntil = start + airtime;
-        // Latency covers an idle channel (access, airtime of a typical message, processing); congestion adds the
-        // time this message waits for the medium behind earlier ones.
-        var wait = start - now;
-        Stats.Sent++;
-        Stats.AirtimeSeconds += airtime;
-        var rangeSquared = o.Range * o.Range;
+        var (message, wait) = PutOnMedium(sender.StationId, o, frame, payload);
         foreach (var r in vehicles)
         {
             if (ReferenceEquals(r, sender))
@@ -39,50 +34,95 @@ internal sealed class V2xChannel(double stepLength, long stepNs)
                 continue;
             }
 
-            var dx = r.X - sender.X;
-            var dy = r.Y - sender.Y;
-            if ((dx * dx) + (dy * dy) > rangeSquared)
+            if (Link(sender.V2xLinks, sender.BurstState, r.StationId, r.X - sender.X, r.Y - sender.Y, o, wait, frame, out var deliverFrame))
             {
-                Stats.OutOfRange++;
-                continue;
+                r.Deliver(new PendingV2x(deliverFrame, message));
             }
+        }
 
-            // Always the same number of draws per link, whatever the outcome, so one setting never shifts another's.
-            var rng = sender.V2xLinks;
-            var lost = false;
-            if (o.Burst is { } ge)
+        foreach (var station in stations)
+        {
+            if (Link(station.UplinkLinks, station.UplinkBurstState, sender.StationId, station.X - sender.X, station.Y - sender.Y, o, wait, frame, out var deliverFrame))
             {
-                var bad = sender.BurstState.TryGetValue(r.StationId, out var b) && b;
-                bad = bad ? rng.NextDouble() >= ge.BadToGood : rng.NextDouble() < ge.GoodToBad;
-                sender.BurstState[r.StationId] = bad;
-                lost = rng.NextDouble() < (bad ? ge.LossInBad : ge.LossInGood);
-                if (lost)
-                {
-                    Stats.LostBurst++;
-                }
+                station.Deliver(new PendingV2x(deliverFrame, message));
             }
+        }
+    }
 
-            var random = rng.NextDouble() < o.LossProbability;
-            var jitterDraw = rng.NextDouble();
+    /// <summary>A roadside station broadcasts: every vehicle within range gets the message unless its link loses it (stations do not hear each other).</summary>
+    public void Send(RoadsideStation sender, IReadOnlyList<SimVehicle> vehicles, V2xChannelOptions o, long frame, ReadOnlyMemory<byte> payload)
+    {
+        var (message, wait) = PutOnMedium(sender.StationId, o, frame, payload);
+        foreach (var r in vehicles)
+        {
+            if (Link(sender.V2xLinks, sender.BurstState, r.StationId, r.X - sender.X, r.Y - sender.Y, o, wait, frame, out var deliverFrame))
+            {
+                r.Deliver(new PendingV2x(deliverFrame, message));
+            }
+        }
+    }
+
+    /// <summary>Counts the message, books its airtime on the medium and returns it with its wait for the medium, s.</summary>
+    private (V2xMessage Message, double Wait) PutOnMedium(uint senderStationId, V2xChannelOptions o, long frame, ReadOnlyMemory<byte> payload)
+    {
+        var now = frame * stepLength;
+        var message = new V2xMessage(senderStationId, frame * stepNs, payload.ToArray());
+        var airtime = (payload.Length + o.OverheadBytes) * BitsPerByte / o.DataRate;
+        var start = Math.Max(now, _busyUntil);
+        _busyUntil = start + airtime;
+        // Latency covers an idle channel (access, airtime of a typical message, processing); congestion adds the
+        // time this message waits for the medium behind earlier ones.
+        Stats.Sent++;
+        Stats.AirtimeSeconds += airtime;
+        return (message, start - now);
+    }
+
+    /// <summary>One directed link: range, burst and random loss, latency. True with the delivery frame when it gets through.</summary>
+    private bool Link(
+        DeterministicRandom rng, Dictionary<uint, bool> burstState, uint linkKey, double dx, double dy, V2xChannelOptions o, double wait, long frame, out long deliverFrame)
+    {
+        deliverFrame = 0;
+        if ((dx * dx) + (dy * dy) > o.Range * o.Range)
+        {
+            Stats.OutOfRange++;
+            return false;
+        }
+
+        // Always the same number of draws per link, whatever the outcome, so one setting never shifts another's.
+        var lost = false;
+        if (o.Burst is { } ge)
+        {
+            var bad = burstState.TryGetValue(linkKey, out var b) && b;
+            bad = bad ? rng.NextDouble() >= ge.BadToGood : rng.NextDouble() < ge.GoodToBad;
+            burstState[linkKey] = bad;
+            lost = rng.NextDouble() < (bad ? ge.LossInBad : ge.LossInGood);
             if (lost)
             {
-                continue;
+                Stats.LostBurst++;
             }
-
-            if (random)
-            {
-                Stats.LostRandom++;
-                continue;
-            }
-
-            var jitter = o.JitterDistribution == JitterDistribution.Exponential
-                ? -o.LatencyJitter * Math.Log(1 - jitterDraw)
-                : o.LatencyJitter * jitterDraw;
-            var delay = wait + o.Latency + jitter;
-            var steps = Math.Max(1L, (long)Math.Ceiling((delay / stepLength) - StepRoundingSlack));
-            r.Deliver(new PendingV2x(frame + steps, message));
-            Stats.Delivered++;
         }
+
+        var random = rng.NextDouble() < o.LossProbability;
+        var jitterDraw = rng.NextDouble();
+        if (lost)
+        {
+            return false;
+        }
+
+        if (random)
+        {
+            Stats.LostRandom++;
+            return false;
+        }
+
+        var jitter = o.JitterDistribution == JitterDistribution.Exponential
+            ? -o.LatencyJitter * Math.Log(1 - jitterDraw)
+            : o.LatencyJitter * jitterDraw;
+        var delay = wait + o.Latency + jitter;
+        var steps = Math.Max(1L, (long)Math.Ceiling((delay / stepLength) - StepRoundingSlack));
+        deliverFrame = frame + steps;
+        Stats.Delivered++;
+        return true;
     }
 }
 

@@ -42,6 +42,9 @@ public sealed class World
     private readonly ISignalProgram?[] _signalPrograms;
     private readonly List<SignalHead> _heads = [];
     private readonly V2xChannel _v2x;
+    private readonly List<RoadsideStation> _stations = [];
+    private readonly List<SignalController> _controllers = [];
+    private LaneOccupant[] _occupants = [];
     private readonly ulong _seed;
     private readonly double _dt;
     private readonly long _stepNs;
@@ -100,6 +103,106 @@ public sealed class World
     {
         ArgumentNullException.ThrowIfNull(options);
         V2xOptions = options;
+    }
+
+    /// <summary>Roadside stations (fixed V2X stations) in the order they were added.</summary>
+    public IReadOnlyList<RoadsideStation> RoadsideStations => _stations;
+
+    /// <summary>Signal controllers in the order they were added; stepped at the end of every <see cref="Step"/>.</summary>
+    public IReadOnlyList<SignalController> SignalControllers => _controllers;
+
+    /// <summary>
+    /// Adds a fixed V2X station at (<paramref name="x"/>, <paramref name="y"/>): it hears vehicles in range and they hear
+    /// it (<see cref="SendV2xFromStation"/>, <see cref="ReceiveV2xAtStation"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The station id is below <see cref="RoadsideStation.MinStationId"/> (vehicles' range) or already used.</exception>
+    public RoadsideStation AddRoadsideStation(uint stationId, double x, double y)
+    {
+        if (stationId < RoadsideStation.MinStationId || _stations.Exists(s => s.StationId == stationId))
+        {
+            throw new ArgumentException($"Station id {stationId} is below {RoadsideStation.MinStationId} (the vehicles' range) or already used.", nameof(stationId));
+        }
+
+        if (!double.IsFinite(x) || !double.IsFinite(y))
+        {
+            throw new ArgumentOutOfRangeException(nameof(x), "A station's position must be finite.");
+        }
+
+        var station = new RoadsideStation(stationId, x, y, _seed);
+        _stations.Add(station);
+        return station;
+    }
+
+    /// <summary>
+    /// Adds a signal controller: the heads of its groups show its state from now on, and it is stepped with every
+    /// vehicle's lane position (all vehicles, background included) at the end of every <see cref="Step"/>.
+    /// </summary>
+    public void AddSignalController(SignalController controller)
+    {
+        ArgumentNullException.ThrowIfNull(controller);
+        if (controller.NowNs != StampNs)
+        {
+            throw new ArgumentException($"The controller is at {controller.NowNs} ns, the world at {StampNs} ns.", nameof(controller));
+        }
+
+        foreach (var group in controller.Intersection.SignalGroups)
+        {
+            foreach (var head in group.HeadIds)
+            {
+                SetSignalProgram(head, new ControlledSignalHead(controller, group.Id));
+            }
+        }
+
+        _controllers.Add(controller);
+    }
+
+    /// <summary>Broadcasts <paramref name="payload"/> (copied) from roadside station <paramref name="stationId"/> to the vehicles in range.</summary>
+    public void SendV2xFromStation(uint stationId, ReadOnlyMemory<byte> payload) =>
+        _v2x.Send(GetStation(stationId), _vehicles, V2xOptions, Frame, payload);
+
+    /// <summary>Clears <paramref name="output"/> and moves into it the messages delivered to the station by now, oldest first.</summary>
+    public void ReceiveV2xAtStation(uint stationId, List<V2xMessage> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var station = GetStation(stationId);
+        output.Clear();
+        var n = 0;
+        while (n < station.Inbox.Count && station.Inbox[n].DeliverFrame <= Frame)
+        {
+            output.Add(station.Inbox[n++].Message);
+        }
+
+        station.Inbox.RemoveRange(0, n);
+    }
+
+    private RoadsideStation GetStation(uint stationId) =>
+        _stations.Find(s => s.StationId == stationId) ?? throw new ArgumentException($"Unknown roadside station {stationId}.", nameof(stationId));
+
+    /// <summary>Steps every signal controller to the current time with the vehicles' lane positions (rear and front).</summary>
+    private void StepSignalControllers()
+    {
+        if (_controllers.Count == 0)
+        {
+            return;
+        }
+
+        if (_occupants.Length < _vehicles.Count)
+        {
+            _occupants = new LaneOccupant[_vehicles.Count * 2];
+        }
+
+        for (var i = 0; i < _vehicles.Count; i++)
+        {
+            var v = _vehicles[i];
+            var half = v.Body.Length * Half;
+            _occupants[i] = new LaneOccupant(v.LaneId, v.S - half, v.S + half);
+        }
+
+        var span = _occupants.AsSpan(0, _vehicles.Count);
+        foreach (var controller in _controllers)
+        {
+            controller.Step(StampNs, span);
+        }
     }
 
     /// <summary>Vehicles in spawn order.</summary>
@@ -297,6 +400,7 @@ public sealed class World
 
         RefreshLeaders();
         _collisions.Update(_vehicles);
+        StepSignalControllers();
     }
 
     /// <summary>Noisy GNSS/IMU/odometry measurement of the vehicle's current state (see README).</summary>
@@ -445,7 +549,7 @@ public sealed class World
     /// (<see cref="V2xOptions"/>): every other vehicle within range at send time receives it after airtime, medium
     /// wait and latency, rounded up to whole steps (at least one), unless its link loses it.
     /// </summary>
-    public void SendV2x(string fromId, ReadOnlyMemory<byte> payload) => _v2x.Send(Get(fromId), _vehicles, V2xOptions, Frame, payload);
+    public void SendV2x(string fromId, ReadOnlyMemory<byte> payload) => _v2x.Send(Get(fromId), _vehicles, _stations, V2xOptions, Frame, payload);
 
     /// <summary>Clears <paramref name="output"/> and moves into it the messages delivered to this vehicle by now, oldest first.</summary>
     public void ReceiveV2x(string toId, List<V2xMessage> output)

@@ -119,6 +119,29 @@ internal static class KpiReport
                 json.WriteEndObject();
             }
 
+            if (kpi.RoadsideUnits.Count > 0)
+            {
+                json.WriteStartArray("roadside_units");
+                foreach (var unit in kpi.RoadsideUnits)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("intersection", unit.IntersectionId);
+                    json.WriteNumber("station_id", unit.StationId);
+                    json.WriteNumber("spat_sent", unit.SpatSent);
+                    json.WriteNumber("map_sent", unit.MapSent);
+                    json.WriteNumber("requests_answered", unit.RequestsAnswered);
+                    json.WriteNumber("priority_granted", unit.PriorityGranted);
+                    json.WriteNumber("priority_rejected", unit.PriorityRejected);
+                    json.WriteNumber("dropped", unit.Dropped);
+                    json.WriteNumber("ignored", unit.Ignored);
+                    json.WriteNumber("gap_outs", unit.GapOuts);
+                    json.WriteNumber("max_outs", unit.MaxOuts);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
             json.WriteStartObject("bridge");
             WriteNullable(json, "peak_rss_mb", bridgePeakMegabytes);
             WriteNullable(json, "cpu_seconds", System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);

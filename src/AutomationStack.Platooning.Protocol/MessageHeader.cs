@@ -11,6 +11,18 @@ public enum V2xMessageType : byte
 
     /// <summary>Platoon management message: addressed, acknowledged, retried.</summary>
     Pmm = 3,
+
+    /// <summary>Signal phase and timing of one intersection, 10 Hz from its roadside unit (<see cref="Spat"/>).</summary>
+    Spat = 4,
+
+    /// <summary>Intersection topology (signal groups, ingress lanes, stop lines, egress lanes), 1 Hz from its roadside unit (<see cref="MapData"/>).</summary>
+    Map = 5,
+
+    /// <summary>A platoon leader asks an intersection to hold a green (SREM-like, <see cref="SignalRequest"/>).</summary>
+    SignalRequest = 6,
+
+    /// <summary>The roadside unit's answer to a signal request (SSEM-like, <see cref="SignalResponse"/>).</summary>
+    SignalResponse = 7,
 }
 
 /// <summary>

@@ -1,7 +1,8 @@
 namespace AutomationStack.Platooning.Protocol;
 
 /// <summary>
-/// The type-specific body of a V2V platooning message: <see cref="Pam"/>, <see cref="Pcm"/> or <see cref="Pmm"/>.
+/// The type-specific body of a V2X message: platooning (<see cref="Pam"/>, <see cref="Pcm"/>, <see cref="Pmm"/>) or
+/// intersection (<see cref="Spat"/>, <see cref="MapData"/>, <see cref="SignalRequest"/>, <see cref="SignalResponse"/>).
 /// Bodies are plain data; <see cref="V2xCodec"/> checks every field's range when encoding.
 /// </summary>
 public abstract record V2xBody

@@ -8,8 +8,15 @@ namespace AutomationStack.Platooning.Protocol;
 /// </summary>
 public static class V2xCodec
 {
-    /// <summary>The largest encoded message: a join response carrying a wrapped group key of maximum length.</summary>
-    public const int MaxMessageSize = MessageHeader.Size + 10 + 9 + 4 + 1 + V2xLimits.MaxWrappedKeyBytes;
+    /// <summary>The largest encoded platooning message: a join response carrying a wrapped group key of maximum length.</summary>
+    public const int MaxPlatooningMessageSize = MessageHeader.Size + 10 + 9 + 4 + 1 + V2xLimits.MaxWrappedKeyBytes;
+
+    /// <summary>
+    /// The largest encoded message: a MAP at its limits (<see cref="MapData.MaxBodySize"/>; 8 groups × 4 ingress lanes
+    /// × 2 egress lanes with 16-byte lane ids). Raised from the platooning messages' 202 bytes so that one MAP
+    /// describes a whole intersection without fragmentation; a two-group crossing's MAP is about a tenth of it.
+    /// </summary>
+    public const int MaxMessageSize = MessageHeader.Size + MapData.MaxBodySize;
 
     /// <summary>
     /// Encodes <paramref name="header"/> and <paramref name="body"/> into <paramref name="destination"/> and returns the
@@ -67,6 +74,22 @@ public static class V2xCodec
             case V2xMessageType.Pmm:
                 body = Pmm.Read(ref reader);
                 reader.End("pmm");
+                break;
+            case V2xMessageType.Spat:
+                body = Spat.Read(ref reader);
+                reader.End("spat");
+                break;
+            case V2xMessageType.Map:
+                body = MapData.Read(ref reader);
+                reader.End("map");
+                break;
+            case V2xMessageType.SignalRequest:
+                body = SignalRequest.Read(ref reader);
+                reader.End("signal_request");
+                break;
+            case V2xMessageType.SignalResponse:
+                body = SignalResponse.Read(ref reader);
+                reader.End("signal_response");
                 break;
             default:
                 throw new V2xDecodeException("header.type", $"unknown message type {(byte)header.Type}");

@@ -103,3 +103,35 @@ public enum AckResult : byte
     Accepted = 0,
     Rejected = 1,
 }
+
+/// <summary>What a signal group shows (SPaT).</summary>
+public enum SignalPhaseState : byte
+{
+    /// <summary>Dark or unknown.</summary>
+    Dark = 0,
+    Red = 1,
+    Amber = 2,
+    Green = 3,
+}
+
+/// <summary>How an intersection answered a signal request (<see cref="SignalResponse"/>).</summary>
+public enum SignalRequestOutcome : byte
+{
+    /// <summary>Granted: the green holds until at least the requested rear-clearing time.</summary>
+    Granted = 0,
+
+    /// <summary>The intersection does not take priority requests.</summary>
+    Disabled = 1,
+
+    /// <summary>The intersection has no such signal group or ingress lane.</summary>
+    UnknownGroup = 2,
+
+    /// <summary>The group is not green (early green is not offered).</summary>
+    NotGreen = 3,
+
+    /// <summary>Holding the green that long would exceed its maximum green.</summary>
+    BeyondMaxGreen = 4,
+
+    /// <summary>The arrival window is empty or over.</summary>
+    InvalidWindow = 5,
+}

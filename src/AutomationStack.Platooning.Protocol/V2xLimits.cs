@@ -48,6 +48,36 @@ public static class V2xLimits
 
     /// <summary>Longest wrapped group key (bytes) in a join response.</summary>
     public const int MaxWrappedKeyBytes = 160;
+
+    /// <summary>
+    /// Time marks of SPaT and signal requests/responses (s, relative to the message's generation time), u16 in steps of
+    /// 0.1 s, range [0, <see cref="MaxTimeMark"/>].
+    /// </summary>
+    public const double TimeMarkResolution = 0.1;
+
+    public const double MaxTimeMark = 6553.5;
+
+    /// <summary>Platoon length in a signal request (m), u16 in steps of 0.1 m, range [0, <see cref="MaxPlatoonLength"/>].</summary>
+    public const double PlatoonLengthResolution = 0.1;
+
+    public const double MaxPlatoonLength = 6553.5;
+
+    /// <summary>Stop-line arc length along its lane in a MAP (m), u32 in steps of 0.01 m, range [0, <see cref="MaxStopLineS"/>].</summary>
+    public const double StopLineSResolution = 0.01;
+
+    public const double MaxStopLineS = 1_000_000;
+
+    /// <summary>Most signal groups in one SPaT or MAP (an intersection with more cannot be described).</summary>
+    public const int MaxSignalGroups = 8;
+
+    /// <summary>Most ingress lanes of one signal group in a MAP.</summary>
+    public const int MaxIngressLanesPerGroup = 4;
+
+    /// <summary>Most egress lanes of one ingress lane in a MAP.</summary>
+    public const int MaxEgressLanesPerIngress = 2;
+
+    /// <summary>Longest lane id (UTF-8 bytes) in a MAP or signal request.</summary>
+    public const int MaxMapLaneIdBytes = 16;
 }
 
 /// <summary>Writes and reads the protocol's physical quantities and enums, each checked against its range.</summary>
@@ -94,6 +124,80 @@ internal static class Quantity
 
     public static double VehicleLength(ref WireReader reader, string field) =>
         FixedPoint.FromInt(reader.U16(field), V2xLimits.VehicleLengthResolution, 0, V2xLimits.MaxVehicleLength, field);
+
+    public static void TimeMark(ref WireWriter writer, double value, string field) =>
+        writer.U16((ushort)FixedPoint.ToInt32(value, V2xLimits.TimeMarkResolution, 0, V2xLimits.MaxTimeMark, field));
+
+    public static double TimeMark(ref WireReader reader, string field) =>
+        FixedPoint.FromInt(reader.U16(field), V2xLimits.TimeMarkResolution, 0, V2xLimits.MaxTimeMark, field);
+
+    public static void PlatoonLength(ref WireWriter writer, double value, string field) =>
+        writer.U16((ushort)FixedPoint.ToInt32(value, V2xLimits.PlatoonLengthResolution, 0, V2xLimits.MaxPlatoonLength, field));
+
+    public static double PlatoonLength(ref WireReader reader, string field) =>
+        FixedPoint.FromInt(reader.U16(field), V2xLimits.PlatoonLengthResolution, 0, V2xLimits.MaxPlatoonLength, field);
+
+    public static void StopLineS(ref WireWriter writer, double value, string field) =>
+        writer.U32((uint)FixedPoint.ToInt32(value, V2xLimits.StopLineSResolution, 0, V2xLimits.MaxStopLineS, field));
+
+    public static double StopLineS(ref WireReader reader, string field) =>
+        FixedPoint.FromInt(reader.U32(field), V2xLimits.StopLineSResolution, 0, V2xLimits.MaxStopLineS, field);
+
+    /// <summary>Writes a count (u8) from 1 (or 0 when <paramref name="allowEmpty"/>) to <paramref name="max"/>.</summary>
+    public static void Count(ref WireWriter writer, int count, int max, string field, bool allowEmpty = false)
+    {
+        if (count > max || count < (allowEmpty ? 0 : 1))
+        {
+            throw new ArgumentOutOfRangeException(field, count, $"{field}: expected {(allowEmpty ? 0 : 1)} … {max} entries");
+        }
+
+        writer.U8((byte)count);
+    }
+
+    public static int Count(ref WireReader reader, int max, string field, bool allowEmpty = false)
+    {
+        var count = reader.U8(field);
+        if (count > max || count < (allowEmpty ? 0 : 1))
+        {
+            throw new V2xDecodeException(field, $"{count} entries, expected {(allowEmpty ? 0 : 1)} … {max}");
+        }
+
+        return count;
+    }
+
+    /// <summary>Writes a non-zero id as u8 (signal group) after checking its range.</summary>
+    public static void GroupId(ref WireWriter writer, int value, string field)
+    {
+        if (value is < 1 or > byte.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(field, value, $"{field}: expected a signal group id from 1 to 255");
+        }
+
+        writer.U8((byte)value);
+    }
+
+    public static int GroupId(ref WireReader reader, string field)
+    {
+        var value = reader.U8(field);
+        return value == 0 ? throw new V2xDecodeException(field, "signal group id 0 (ids are 1 … 255)") : value;
+    }
+
+    /// <summary>Writes a non-zero intersection id as u16.</summary>
+    public static void IntersectionId(ref WireWriter writer, int value, string field)
+    {
+        if (value is < 1 or > ushort.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(field, value, $"{field}: expected an intersection id from 1 to 65535");
+        }
+
+        writer.U16((ushort)value);
+    }
+
+    public static int IntersectionId(ref WireReader reader, string field)
+    {
+        var value = reader.U16(field);
+        return value == 0 ? throw new V2xDecodeException(field, "intersection id 0 (ids are 1 … 65535)") : value;
+    }
 
     /// <summary>Writes a u8 enum value, rejecting values the enum does not define.</summary>
     public static void Enum<T>(ref WireWriter writer, T value, string field)

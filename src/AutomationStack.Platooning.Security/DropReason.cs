@@ -88,6 +88,12 @@ public sealed class V2xVerifierOptions
 
     public ulong PmmMaxAgeMs { get; init; } = 2000;
 
+    /// <summary>Oldest accepted SPaT (sent at 10 Hz), ms.</summary>
+    public ulong SpatMaxAgeMs { get; init; } = 500;
+
+    /// <summary>Oldest accepted MAP (sent at 1 Hz), ms. Signal requests and responses use <see cref="PmmMaxAgeMs"/>.</summary>
+    public ulong MapMaxAgeMs { get; init; } = 2000;
+
     /// <summary>Verified AT certificates kept; when full the cache is emptied (ATs get re-verified from included certificates).</summary>
     public int MaxCachedSigners { get; init; } = 4096;
 

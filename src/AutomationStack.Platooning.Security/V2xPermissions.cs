@@ -9,8 +9,17 @@ public enum V2xPermissions : ushort
     SendPcm = 1 << 1,
     SendPmm = 1 << 2,
 
-    /// <summary>Signal phase and timing from road-side units (traffic lights), reserved for later.</summary>
+    /// <summary>Signal phase and timing from roadside units (traffic lights).</summary>
     SendSpat = 1 << 3,
+
+    /// <summary>Intersection topology (MAP) from roadside units.</summary>
+    SendMap = 1 << 4,
+
+    /// <summary>Priority requests to intersections (a platoon leader's SignalRequest).</summary>
+    SendSignalRequest = 1 << 5,
+
+    /// <summary>Answers to priority requests (SignalResponse) from roadside units.</summary>
+    SendSignalResponse = 1 << 6,
 
     /// <summary>May sign other certificates (root and authorisation authority only).</summary>
     IssueCertificates = 1 << 8,
@@ -18,8 +27,18 @@ public enum V2xPermissions : ushort
     /// <summary>Everything a platooning truck sends.</summary>
     Platooning = SendPam | SendPcm | SendPmm,
 
+    /// <summary>Everything a roadside unit at a signalised intersection sends.</summary>
+    RoadsideUnit = SendSpat | SendMap | SendSignalResponse,
+
+    /// <summary>
+    /// The authorities' permissions of a PKI without intersection messages (every bit defined before SendMap): what
+    /// <see cref="SimulationPki"/> issues its root and authority with when a run has no roadside units, so that runs
+    /// without intersections keep their certificates byte for byte.
+    /// </summary>
+    PlatooningAuthority = SendPam | SendPcm | SendPmm | SendSpat | IssueCertificates,
+
     /// <summary>Every defined bit.</summary>
-    All = SendPam | SendPcm | SendPmm | SendSpat | IssueCertificates,
+    All = SendPam | SendPcm | SendPmm | SendSpat | SendMap | SendSignalRequest | SendSignalResponse | IssueCertificates,
 }
 
 /// <summary>Position of a certificate in the three-level hierarchy.</summary>

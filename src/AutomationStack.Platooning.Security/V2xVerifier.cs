@@ -264,6 +264,8 @@ public sealed class V2xVerifier : IDisposable
     {
         V2xMessageType.Pcm => _options.PcmMaxAgeMs,
         V2xMessageType.Pam => _options.PamMaxAgeMs,
+        V2xMessageType.Spat => _options.SpatMaxAgeMs,
+        V2xMessageType.Map => _options.MapMaxAgeMs,
         _ => _options.PmmMaxAgeMs,
     };
 
@@ -271,6 +273,10 @@ public sealed class V2xVerifier : IDisposable
     {
         V2xMessageType.Pam => V2xPermissions.SendPam,
         V2xMessageType.Pcm => V2xPermissions.SendPcm,
+        V2xMessageType.Spat => V2xPermissions.SendSpat,
+        V2xMessageType.Map => V2xPermissions.SendMap,
+        V2xMessageType.SignalRequest => V2xPermissions.SendSignalRequest,
+        V2xMessageType.SignalResponse => V2xPermissions.SendSignalResponse,
         _ => V2xPermissions.SendPmm,
     };
 

@@ -58,9 +58,10 @@ public static class MapFile
         }
 
         var heads = ReadSignalHeads(root, roads is null ? null : lanes);
+        var intersections = ReadIntersections(root, roads is null ? null : lanes, heads);
         root.RejectUnknownFields();
         doc.ThrowIfErrors();
-        return new RoadNetwork(name, lanes, heads);
+        return new RoadNetwork(name, lanes, heads, intersections);
     }
 
     /// <summary>
@@ -141,6 +142,210 @@ public static class MapFile
         }
 
         return heads;
+    }
+
+    /// <summary>
+    /// The optional <c>intersections</c> list. Lane references are checked only when the roads could be read
+    /// (<paramref name="lanes"/> not null); head references against the heads that were read.
+    /// </summary>
+    private static List<Intersection> ReadIntersections(ConfigMapping root, List<Lane>? lanes, List<SignalHeadSite> heads)
+    {
+        var intersections = new List<Intersection>();
+        var list = root.Sequence("intersections", "a list of intersections {id, x, y, signal_groups}");
+        if (list is null)
+        {
+            return intersections;
+        }
+
+        var ids = new HashSet<long>();
+        var usedHeads = new Dictionary<string, string>(StringComparer.Ordinal);
+        var headIds = heads.Select(h => h.Id).ToArray();
+        var lanesById = lanes?.ToDictionary(l => l.Id, StringComparer.Ordinal);
+        foreach (var item in list.Items)
+        {
+            var node = item.AsMapping("an intersection {id, x, y, signal_groups}");
+            if (node is null)
+            {
+                continue;
+            }
+
+            var id = node.RequiredInteger("id", 1, Intersection.MaxId, $"an intersection id from 1 to {Intersection.MaxId} (its id on the V2X wire)");
+            if (id is { } idValue && !ids.Add(idValue))
+            {
+                node.Get("id")!.Error($"duplicate intersection id {idValue}");
+                id = null;
+            }
+
+            var x = node.RequiredNumber("x", NumberRange.Any("an x coordinate in metres (where the roadside unit stands)"));
+            var y = node.RequiredNumber("y", NumberRange.Any("a y coordinate in metres (where the roadside unit stands)"));
+            var groupsNode = node.RequiredSequence("signal_groups", "a list of signal groups {id, heads, ingress}");
+            var groups = new List<SignalGroup>();
+            var groupsOk = groupsNode is not null;
+            if (groupsNode is { Count: 0 })
+            {
+                groupsNode.Error("expected at least one signal group, got an empty list");
+                groupsOk = false;
+            }
+
+            var groupIds = new HashSet<long>();
+            var ingressLanes = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var groupItem in groupsNode?.Items ?? [])
+            {
+                var group = ReadSignalGroup(groupItem, groupIds, ingressLanes, headIds, usedHeads, lanesById, id);
+                if (group is null)
+                {
+                    groupsOk = false;
+                }
+                else
+                {
+                    groups.Add(group);
+                }
+            }
+
+            node.RejectUnknownFields();
+            if (id is not null && x is not null && y is not null && groupsOk)
+            {
+                intersections.Add(new Intersection((int)id.Value, x.Value, y.Value, groups));
+            }
+        }
+
+        return intersections;
+    }
+
+    private static SignalGroup? ReadSignalGroup(
+        ConfigNode item, HashSet<long> groupIds, HashSet<string> ingressLanes, string[] headIds, Dictionary<string, string> usedHeads,
+        Dictionary<string, Lane>? lanesById, long? intersectionId)
+    {
+        var node = item.AsMapping("a signal group {id, heads, ingress}");
+        if (node is null)
+        {
+            return null;
+        }
+
+        var ok = true;
+        var id = node.RequiredInteger("id", 1, SignalGroup.MaxId, $"a signal group id from 1 to {SignalGroup.MaxId}");
+        var owner = $"intersection {intersectionId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} group {id?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}";
+        if (id is { } idValue && !groupIds.Add(idValue))
+        {
+            node.Get("id")!.Error($"duplicate signal group id {idValue} in this intersection");
+            id = null;
+        }
+
+        var heads = new List<string>();
+        foreach (var headItem in node.Sequence("heads", "a list of the signal head ids (from signal_heads) this group drives")?.Items ?? [])
+        {
+            var headId = headItem.AsString("a signal head id of this map");
+            if (headId is null)
+            {
+                ok = false;
+                continue;
+            }
+
+            if (!headIds.Contains(headId, StringComparer.Ordinal))
+            {
+                headItem.Reject(headIds.Length == 0
+                    ? "a signal head id of this map, but the map has no signal_heads"
+                    : $"a signal head id of this map ({string.Join(", ", headIds.Take(12))})");
+                ok = false;
+                continue;
+            }
+
+            if (!usedHeads.TryAdd(headId, owner))
+            {
+                headItem.Error($"signal head '{headId}' is already driven by {usedHeads[headId]} (a head belongs to one signal group)");
+                ok = false;
+                continue;
+            }
+
+            heads.Add(headId);
+        }
+
+        var ingress = new List<IngressLane>();
+        var ingressNode = node.RequiredSequence("ingress", "a list of ingress lanes {lane, stop_line_s, egress}");
+        if (ingressNode is { Count: 0 })
+        {
+            ingressNode.Error("expected at least one ingress lane, got an empty list");
+            ok = false;
+        }
+
+        ok &= ingressNode is not null;
+        foreach (var laneItem in ingressNode?.Items ?? [])
+        {
+            var lane = ReadIngress(laneItem, ingressLanes, lanesById);
+            if (lane is null)
+            {
+                ok = false;
+            }
+            else
+            {
+                ingress.Add(lane);
+            }
+        }
+
+        node.RejectUnknownFields();
+        return ok && id is not null ? new SignalGroup((int)id.Value, heads, ingress) : null;
+    }
+
+    private static IngressLane? ReadIngress(ConfigNode item, HashSet<string> ingressLanes, Dictionary<string, Lane>? lanesById)
+    {
+        var node = item.AsMapping("an ingress lane {lane, stop_line_s, egress}");
+        if (node is null)
+        {
+            return null;
+        }
+
+        var laneNode = node.GetRequired("lane", "a lane id of this map");
+        var laneId = laneNode?.AsString("a lane id of this map");
+        Lane? lane = null;
+        if (laneNode is not null && laneId is not null && lanesById is not null)
+        {
+            if (!lanesById.TryGetValue(laneId, out lane))
+            {
+                laneNode.Reject($"a lane id of this map ({string.Join(", ", lanesById.Keys.Take(12))})");
+                laneId = null;
+            }
+            else if (!ingressLanes.Add(laneId))
+            {
+                laneNode.Error($"lane '{laneId}' is already an ingress lane of this intersection");
+                laneId = null;
+            }
+        }
+
+        var stopLine = node.RequiredNumber(
+            "stop_line_s",
+            lane is null
+                ? NumberRange.NonNegative("the stop line as arc length along the lane in metres")
+                : NumberRange.Between(0, lane.Centreline.Length, $"the stop line as arc length along the lane in metres from 0 to the lane length {lane.Centreline.Length:0.##}"));
+        var egress = new List<string>();
+        var ok = true;
+        foreach (var egressItem in node.RequiredSequence("egress", "a list of the lane ids a vehicle continues in past the stop line")?.Items ?? [])
+        {
+            var egressId = egressItem.AsString("a lane id of this map");
+            if (egressId is null)
+            {
+                ok = false;
+                continue;
+            }
+
+            if (lanesById is not null && !lanesById.ContainsKey(egressId))
+            {
+                egressItem.Reject($"a lane id of this map ({string.Join(", ", lanesById.Keys.Take(12))})");
+                ok = false;
+                continue;
+            }
+
+            if (egress.Contains(egressId, StringComparer.Ordinal))
+            {
+                egressItem.Error($"duplicate egress lane '{egressId}'");
+                ok = false;
+                continue;
+            }
+
+            egress.Add(egressId);
+        }
+
+        node.RejectUnknownFields();
+        return ok && laneId is not null && stopLine is not null && node.Contains("egress") ? new IngressLane(laneId, stopLine.Value, egress) : null;
     }
 
     private static void ReadRoad(ConfigMapping road, HashSet<string> roadIds, List<Lane> lanes)

@@ -10,12 +10,14 @@ public sealed class RoadNetwork
 {
     private readonly Dictionary<string, Lane> _byId;
 
-    public RoadNetwork(string name, IReadOnlyList<Lane> lanes, IReadOnlyList<SignalHeadSite>? signalHeads = null)
+    public RoadNetwork(
+        string name, IReadOnlyList<Lane> lanes, IReadOnlyList<SignalHeadSite>? signalHeads = null, IReadOnlyList<Intersection>? intersections = null)
     {
         ArgumentNullException.ThrowIfNull(lanes);
         Name = name;
         Lanes = lanes;
         SignalHeads = signalHeads ?? [];
+        Intersections = intersections ?? [];
         _byId = new Dictionary<string, Lane>(StringComparer.Ordinal);
         foreach (var lane in lanes)
         {
@@ -33,6 +35,34 @@ public sealed class RoadNetwork
                 throw new ArgumentException($"Duplicate signal head id '{head.Id}'.", nameof(signalHeads));
             }
         }
+
+        var intersectionIds = new HashSet<int>();
+        foreach (var intersection in Intersections)
+        {
+            if (!intersectionIds.Add(intersection.Id))
+            {
+                throw new ArgumentException($"Duplicate intersection id {intersection.Id}.", nameof(intersections));
+            }
+
+            foreach (var group in intersection.SignalGroups)
+            {
+                foreach (var headId in group.HeadIds)
+                {
+                    if (!headIds.Contains(headId))
+                    {
+                        throw new ArgumentException($"Intersection {intersection.Id} group {group.Id}: unknown signal head '{headId}'.", nameof(intersections));
+                    }
+                }
+
+                foreach (var ingress in group.Ingress)
+                {
+                    if (!_byId.ContainsKey(ingress.LaneId))
+                    {
+                        throw new ArgumentException($"Intersection {intersection.Id} group {group.Id}: unknown lane '{ingress.LaneId}'.", nameof(intersections));
+                    }
+                }
+            }
+        }
     }
 
     public string Name { get; }
@@ -41,6 +71,9 @@ public sealed class RoadNetwork
 
     /// <summary>The map's traffic signal heads, in file order (empty when the map has none).</summary>
     public IReadOnlyList<SignalHeadSite> SignalHeads { get; }
+
+    /// <summary>The map's signalised intersections, in file order (empty when the map has none).</summary>
+    public IReadOnlyList<Intersection> Intersections { get; }
 
     public bool TryGetLane(string id, out Lane lane)
     {

@@ -44,7 +44,11 @@ public sealed class V2xStack : IDisposable
     private readonly V2xSigner _signer;
     private readonly V2xVerifier _verifier;
     private readonly V2xStackOptions _options;
-    private readonly uint[] _sequence = new uint[4];
+    /// <summary>One slot per message type value (0 unused): PAM, PCM, PMM, SPaT, MAP, signal request, signal response.</summary>
+    private const int MessageTypeSlots = (int)V2xMessageType.SignalResponse + 1;
+
+    private readonly uint[] _sequence = new uint[MessageTypeSlots];
+    private readonly long[] _receivedByType = new long[MessageTypeSlots];
     private readonly byte[] _buffer = new byte[V2xCodec.MaxMessageSize];
     private readonly List<ReceivedV2x> _received = [];
     private readonly List<GroupKey> _keyRing = [];
@@ -81,6 +85,9 @@ public sealed class V2xStack : IDisposable
 
     /// <summary>Messages sent, by type.</summary>
     public long SentCount(V2xMessageType type) => _sequence[(int)type];
+
+    /// <summary>Messages accepted (verified and decoded), by type.</summary>
+    public long ReceivedCount(V2xMessageType type) => _receivedByType[(int)type];
 
     /// <summary>Drops by reason so far (only reasons that occurred).</summary>
     public IReadOnlyDictionary<string, long> DropCounts
@@ -125,6 +132,7 @@ public sealed class V2xStack : IDisposable
             {
                 var (header, body) = V2xCodec.Decode(verified.Message.Span);
                 _received.Add(new ReceivedV2x(header, body));
+                _receivedByType[(int)header.Type]++;
                 if (verified.WasEncrypted)
                 {
                     EncryptedAccepted++;
@@ -155,7 +163,8 @@ public sealed class V2xStack : IDisposable
         // platoon) could not verify it and so could not learn the certificate from it. It then goes with the next
         // clear message (PAM, PMM).
         var encryptWith = type == V2xMessageType.Pcm ? SendKey : null;
-        var includeCertificate = type == V2xMessageType.Pmm
+        // Addressed, infrequent messages (PMM, signal request) always carry it: the receiver may never have heard us.
+        var includeCertificate = type is V2xMessageType.Pmm or V2xMessageType.SignalRequest
             || (encryptWith is null && (_lastCertificateMs is not { } last || nowMs - last >= _options.CertificatePeriodMs));
         if (includeCertificate)
         {

@@ -34,7 +34,7 @@ internal sealed class BridgeFixture : IAsyncDisposable
     public CancellationToken Token => _cts.Token;
 
     /// <param name="unixSocket">Also listen on a Unix socket in the fixture's folder, which brings the local Drive lane.</param>
-    public static async Task<BridgeFixture> StartAsync(double duration, double vehicleTimeout = 5, double attachTimeout = 20, double speedKph = 36, string mode = "lockstep", bool unixSocket = false, bool localDriveLane = true, string events = "")
+    public static async Task<BridgeFixture> StartAsync(double duration, double vehicleTimeout = 5, double attachTimeout = 20, double speedKph = 36, string mode = "lockstep", bool unixSocket = false, bool localDriveLane = true, string events = "", string mapExtra = "")
     {
         var dir = Path.Combine(Path.GetTempPath(), "as-bridge-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -49,7 +49,7 @@ internal sealed class BridgeFixture : IAsyncDisposable
                 start: {x: 0, y: 0, heading_deg: 0}
                 segments:
                   - straight: {length: 2000}
-            """);
+            """ + mapExtra);
         var inv = CultureInfo.InvariantCulture;
         await File.WriteAllTextAsync(Path.Combine(dir, "one-truck.yaml"), string.Create(inv, $"""
             format: automationstack-scenario/1

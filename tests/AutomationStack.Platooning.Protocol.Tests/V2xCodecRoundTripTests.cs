@@ -77,7 +77,7 @@ internal sealed class V2xCodecRoundTripTests
     {
         var message = Samples.Pmm(new JoinResponse(true, JoinRejectReason.None, 1, 1, 1, Samples.Key(V2xLimits.MaxWrappedKeyBytes)));
 
-        Assert.That(Samples.Encode(message), Has.Length.EqualTo(V2xCodec.MaxMessageSize));
+        Assert.That(Samples.Encode(message), Has.Length.EqualTo(V2xCodec.MaxPlatooningMessageSize));
     }
 
     [Test]
