@@ -4,7 +4,7 @@ namespace AutomationStack.Evaluation;
 public readonly record struct StopLineSite(int IntersectionId, int SignalGroup, string LaneId, double S);
 
 /// <summary>A signal group's state as recorded (the controller's truth, not what a vehicle believed).</summary>
-public enum SignalGroupState
+public enum LineSignalState
 {
     Dark = 0,
     Red = 1,
@@ -13,7 +13,7 @@ public enum SignalGroupState
 }
 
 /// <summary>One truck's front crossing one stop line: when, in which state, and which green period of that line it belongs to.</summary>
-public readonly record struct StopLineCrossing(string TruckId, int StopLine, double Time, SignalGroupState State, int GreenPeriod);
+public readonly record struct StopLineCrossing(string TruckId, int StopLine, double Time, LineSignalState State, int GreenPeriod);
 
 /// <summary>Per-truck figures at signals: red-light violations, crossings on amber, stops and traction energy per unit mass (J/kg).</summary>
 public sealed record TruckSignalKpis(string TruckId, int RedLightViolations, int AmberCrossings, int Crossings, int Stops, double TractionEnergy);
@@ -40,7 +40,7 @@ public sealed class SignalKpiAccumulator
     private readonly string[] _trucks;
     private readonly StopLineSite[] _lines;
     private readonly int[] _greenPeriod;
-    private readonly SignalGroupState[] _lastState;
+    private readonly LineSignalState[] _lastState;
     private readonly double[] _lastFront;
     private readonly string?[] _lastLane;
     private readonly double[] _lastSpeed;
@@ -60,7 +60,7 @@ public sealed class SignalKpiAccumulator
         _trucks = [.. truckIds];
         _lines = [.. stopLines];
         _greenPeriod = new int[_lines.Length];
-        _lastState = new SignalGroupState[_lines.Length];
+        _lastState = new LineSignalState[_lines.Length];
         var n = _trucks.Length;
         _lastFront = new double[n];
         _lastLane = new string?[n];
@@ -81,7 +81,7 @@ public sealed class SignalKpiAccumulator
     public IReadOnlyList<StopLineCrossing> Crossings => _events;
 
     /// <summary>Adds one instant: the vehicles (trucks found by id) and each stop line's state, indexed like <see cref="StopLines"/>.</summary>
-    public void Observe(double time, ReadOnlySpan<VehicleSample> vehicles, ReadOnlySpan<SignalGroupState> lineStates)
+    public void Observe(double time, ReadOnlySpan<VehicleSample> vehicles, ReadOnlySpan<LineSignalState> lineStates)
     {
         if (lineStates.Length != _lines.Length)
         {
@@ -90,7 +90,7 @@ public sealed class SignalKpiAccumulator
 
         for (var l = 0; l < _lines.Length; l++)
         {
-            if (lineStates[l] is SignalGroupState.Green or SignalGroupState.Amber && _lastState[l] is SignalGroupState.Red or SignalGroupState.Dark)
+            if (lineStates[l] is LineSignalState.Green or LineSignalState.Amber && _lastState[l] is LineSignalState.Red or LineSignalState.Dark)
             {
                 _greenPeriod[l]++;
             }
@@ -176,7 +176,7 @@ public sealed class SignalKpiAccumulator
             {
                 var follower = members[m];
                 intact = _events.Exists(e => e.TruckId == follower && e.StopLine == lead.StopLine && e.GreenPeriod == lead.GreenPeriod
-                    && e.State != SignalGroupState.Red);
+                    && e.State != LineSignalState.Red);
             }
 
             result.Add(new PlatoonCrossing(lead.StopLine, members, intact));
@@ -185,14 +185,14 @@ public sealed class SignalKpiAccumulator
         return result;
     }
 
-    private void Cross(int truck, int line, double time, SignalGroupState state)
+    private void Cross(int truck, int line, double time, LineSignalState state)
     {
         _crossings[truck]++;
-        if (state == SignalGroupState.Red)
+        if (state == LineSignalState.Red)
         {
             _violations[truck]++;
         }
-        else if (state == SignalGroupState.Amber)
+        else if (state == LineSignalState.Amber)
         {
             _amber[truck]++;
         }

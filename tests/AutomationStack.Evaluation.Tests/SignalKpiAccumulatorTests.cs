@@ -11,8 +11,8 @@ internal sealed class SignalKpiAccumulatorTests
     {
         var k = new SignalKpiAccumulator(["t1"], [Line]);
 
-        k.Observe(0, [Truck("t1", 99, 10)], [SignalGroupState.Red]);
-        k.Observe(0.1, [Truck("t1", 100.5, 10)], [SignalGroupState.Red]);
+        k.Observe(0, [Truck("t1", 99, 10)], [LineSignalState.Red]);
+        k.Observe(0.1, [Truck("t1", 100.5, 10)], [LineSignalState.Red]);
 
         Assert.That(k.Result(0).RedLightViolations, Is.EqualTo(1));
         Assert.That(k.Result(0).Crossings, Is.EqualTo(1));
@@ -23,9 +23,9 @@ internal sealed class SignalKpiAccumulatorTests
     {
         var k = new SignalKpiAccumulator(["t1", "t2"], [Line]);
 
-        k.Observe(0, [Truck("t1", 99, 10), Truck("t2", 60, 10)], [SignalGroupState.Green]);
-        k.Observe(0.1, [Truck("t1", 101, 10), Truck("t2", 99.5, 10)], [SignalGroupState.Green]);
-        k.Observe(0.2, [Truck("t1", 102, 10), Truck("t2", 100.5, 10)], [SignalGroupState.Amber]);
+        k.Observe(0, [Truck("t1", 99, 10), Truck("t2", 60, 10)], [LineSignalState.Green]);
+        k.Observe(0.1, [Truck("t1", 101, 10), Truck("t2", 99.5, 10)], [LineSignalState.Green]);
+        k.Observe(0.2, [Truck("t1", 102, 10), Truck("t2", 100.5, 10)], [LineSignalState.Amber]);
 
         Assert.That(k.Result(0).RedLightViolations, Is.Zero);
         Assert.That(k.Result(1).AmberCrossings, Is.EqualTo(1));
@@ -35,11 +35,11 @@ internal sealed class SignalKpiAccumulatorTests
     public void PlatoonCrossings_FollowerStoppedAndCrossedNextGreen_NotIntact()
     {
         var k = new SignalKpiAccumulator(["t1", "t2"], [Line]);
-        k.Observe(0, [Truck("t1", 99, 10), Truck("t2", 70, 10)], [SignalGroupState.Green]);
-        k.Observe(0.1, [Truck("t1", 101, 10), Truck("t2", 75, 10)], [SignalGroupState.Green]);
-        k.Observe(5, [Truck("t1", 150, 10), Truck("t2", 98, 0)], [SignalGroupState.Red]);
-        k.Observe(40, [Truck("t1", 500, 10), Truck("t2", 99.9, 1)], [SignalGroupState.Green]);
-        k.Observe(41, [Truck("t1", 510, 10), Truck("t2", 100.5, 3)], [SignalGroupState.Green]);
+        k.Observe(0, [Truck("t1", 99, 10), Truck("t2", 70, 10)], [LineSignalState.Green]);
+        k.Observe(0.1, [Truck("t1", 101, 10), Truck("t2", 75, 10)], [LineSignalState.Green]);
+        k.Observe(5, [Truck("t1", 150, 10), Truck("t2", 98, 0)], [LineSignalState.Red]);
+        k.Observe(40, [Truck("t1", 500, 10), Truck("t2", 99.9, 1)], [LineSignalState.Green]);
+        k.Observe(41, [Truck("t1", 510, 10), Truck("t2", 100.5, 3)], [LineSignalState.Green]);
 
         var crossings = k.PlatoonCrossings(["t1", "t2"]);
 
@@ -53,9 +53,9 @@ internal sealed class SignalKpiAccumulatorTests
     public void PlatoonCrossings_AllInSameGreen_Intact()
     {
         var k = new SignalKpiAccumulator(["t1", "t2"], [Line]);
-        k.Observe(0, [Truck("t1", 99, 20), Truck("t2", 70, 20)], [SignalGroupState.Green]);
-        k.Observe(0.1, [Truck("t1", 101, 20), Truck("t2", 72, 20)], [SignalGroupState.Green]);
-        k.Observe(1.6, [Truck("t1", 131, 20), Truck("t2", 102, 20)], [SignalGroupState.Amber]);
+        k.Observe(0, [Truck("t1", 99, 20), Truck("t2", 70, 20)], [LineSignalState.Green]);
+        k.Observe(0.1, [Truck("t1", 101, 20), Truck("t2", 72, 20)], [LineSignalState.Green]);
+        k.Observe(1.6, [Truck("t1", 131, 20), Truck("t2", 102, 20)], [LineSignalState.Amber]);
 
         Assert.That(k.PlatoonCrossings(["t1", "t2"])[0].Intact, Is.True);
     }
@@ -66,7 +66,7 @@ internal sealed class SignalKpiAccumulatorTests
         var k = new SignalKpiAccumulator(["t1"], [Line]);
         for (var i = 0; i <= 100; i++)
         {
-            k.Observe(i * 0.1, [Truck("t1", 0, i * 0.1)], [SignalGroupState.Green]);
+            k.Observe(i * 0.1, [Truck("t1", 0, i * 0.1)], [LineSignalState.Green]);
         }
 
         // 0 → 10 m/s: ½·v² = 50 J/kg.
