@@ -245,6 +245,12 @@ internal sealed class ScenarioReader
                 DetectorLength = detectorLength,
                 Priority = priority,
             };
+            if (MapMessageProblem(intersection) is { } tooBig)
+            {
+                idNode!.Error($"intersection {intersection.Id} cannot be described in one MAP message for its roadside unit: {tooBig}");
+                continue;
+            }
+
             var problem = SignalController.Validate(intersection, settings);
             if (problem is not null)
             {
@@ -271,6 +277,41 @@ internal sealed class ScenarioReader
         }
 
         return controllers;
+    }
+
+    /// <summary>Why the roadside unit could not describe <paramref name="intersection"/> in one MAP message, or null.</summary>
+    private static string? MapMessageProblem(RoadMap.Intersection intersection)
+    {
+        if (intersection.SignalGroups.Count > Platooning.Protocol.V2xLimits.MaxSignalGroups)
+        {
+            return $"its {intersection.SignalGroups.Count} signal groups exceed the {Platooning.Protocol.V2xLimits.MaxSignalGroups} a SPaT/MAP carries";
+        }
+
+        foreach (var group in intersection.SignalGroups)
+        {
+            if (group.Ingress.Count > Platooning.Protocol.V2xLimits.MaxIngressLanesPerGroup)
+            {
+                return $"group {group.Id} has {group.Ingress.Count} ingress lanes, a MAP carries {Platooning.Protocol.V2xLimits.MaxIngressLanesPerGroup}";
+            }
+
+            foreach (var lane in group.Ingress)
+            {
+                if (lane.EgressLaneIds.Count > Platooning.Protocol.V2xLimits.MaxEgressLanesPerIngress)
+                {
+                    return $"ingress lane '{lane.LaneId}' has {lane.EgressLaneIds.Count} egress lanes, a MAP carries {Platooning.Protocol.V2xLimits.MaxEgressLanesPerIngress}";
+                }
+
+                foreach (var id in lane.EgressLaneIds.Prepend(lane.LaneId))
+                {
+                    if (System.Text.Encoding.UTF8.GetByteCount(id) > Platooning.Protocol.V2xLimits.MaxMapLaneIdBytes)
+                    {
+                        return $"lane id '{id}' is longer than the {Platooning.Protocol.V2xLimits.MaxMapLaneIdBytes} UTF-8 bytes a MAP carries";
+                    }
+                }
+            }
+        }
+
+        return null;
     }
 
     private static SignalStage? ReadStage(ConfigNode item, SignalControlMode? mode, RoadMap.Intersection? intersection, NumberRange positivePhase, NumberRange phase)

@@ -170,4 +170,59 @@ public sealed class SignalControllerScenarioTests
 
         Assert.That(ex.Message, Does.Contain("but map 'corridor-a' has no intersections"));
     }
+
+    [Test]
+    public void Load_IntersectionBeyondMapMessageLimits_Rejected()
+    {
+        var dir = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var map = Path.Combine(dir, "wide.yaml");
+        File.WriteAllText(map, """
+            format: automationstack-map/1
+            name: wide
+            roads:
+              - id: R
+                lane_count: 6
+                lane_width: 3.5
+                speed_limit_kph: 50
+                start: {x: 0, y: 0}
+                segments:
+                  - straight: {length: 300}
+              - id: C
+                lane_count: 1
+                lane_width: 3.5
+                speed_limit_kph: 50
+                start: {x: 150, y: -60, heading_deg: 90}
+                segments:
+                  - straight: {length: 120}
+            intersections:
+              - id: 1
+                x: 140
+                y: -25
+                signal_groups:
+                  - id: 1
+                    ingress:
+                      - {lane: R/0, stop_line_s: 140, egress: [R/0]}
+                      - {lane: R/1, stop_line_s: 140, egress: [R/1]}
+                      - {lane: R/2, stop_line_s: 140, egress: [R/2]}
+                      - {lane: R/3, stop_line_s: 140, egress: [R/3]}
+                      - {lane: R/4, stop_line_s: 140, egress: [R/4]}
+                  - id: 2
+                    ingress:
+                      - {lane: C/0, stop_line_s: 50, egress: [C/0]}
+            """);
+        var path = WriteTemp(Scenario("""
+            signal_controllers:
+              - intersection: 1
+                mode: fixed_time
+                stages:
+                  - {groups: [1], green: 10}
+                  - {groups: [2], green: 10}
+            """).Replace("lane: A1/0", "lane: R/5", StringComparison.Ordinal), map);
+
+        var ex = Assert.Throws<ConfigurationException>(() => ScenarioLoader.Load(path));
+
+        Assert.That(ex.Errors.Single().Field, Is.EqualTo("signal_controllers[0].intersection"), ex.Message);
+        Assert.That(ex.Message, Does.Contain("intersection 1 cannot be described in one MAP message for its roadside unit: group 1 has 5 ingress lanes, a MAP carries 4"));
+    }
 }
