@@ -95,20 +95,23 @@ public static class PlatoonCrossingPlanner
         var leaderArrival = now + (distanceToStopLine / speed);
         var rearOffset = followers.Count == 0 ? 0.0 : followers[^1].Offset;
         var rearArrival = now + ((distanceToStopLine + rearOffset) / speed);
-        if (leaderArrival > planned - options.GreenMargin)
-        {
-            return new PlatoonCrossingPlan(PlatoonCrossingDecision.StopTogether, -1, rearArrival, double.NaN);
-        }
-
         if (rearArrival <= planned - options.GreenMargin)
         {
             return new PlatoonCrossingPlan(PlatoonCrossingDecision.PassIntact, -1, rearArrival, double.NaN);
         }
 
-        var needed = rearArrival + options.GreenMargin;
+        // The planned end is too early for the rear (or even the leader): the green can run to its maximum, so ask
+        // for it to be held for the whole platoon.
+        // Ask for twice the margin, so that small speed changes after the grant do not undo the plan.
+        var needed = rearArrival + (2 * options.GreenMargin);
         if (priorityAvailable && needed <= timing.MaxEnd && !double.IsFinite(grantedGreenEnd))
         {
             return new PlatoonCrossingPlan(PlatoonCrossingDecision.RequestPriority, -1, rearArrival, needed);
+        }
+
+        if (leaderArrival > planned - options.GreenMargin)
+        {
+            return new PlatoonCrossingPlan(PlatoonCrossingDecision.StopTogether, -1, rearArrival, double.NaN);
         }
 
         // Split: the first follower that misses the planned end, moved back past followers too close to stop

@@ -245,9 +245,10 @@ public sealed class StopLinePlanner
             return false;
         }
 
-        // The end to plan against: the likely one when SPaT is confident, else the earliest.
-        var end = t.Confidence >= 0.5 ? t.LikelyEnd : t.MinEnd;
-        var redStart = end + _options.AssumedAmber;
+        // Only a green that certainly ends before arrival is a planned stop: the latest end (an actuated green is
+        // extended by the approaching trucks themselves, and a platoon leader may hold it with a priority request). A
+        // green that ends earlier than that turns amber in front of the truck, and the amber rule decides.
+        var redStart = t.MaxEnd + _options.AssumedAmber;
         return input.Now + ArrivalTime(input.DistanceToStopLine, v) > redStart - _options.PassMargin;
     }
 

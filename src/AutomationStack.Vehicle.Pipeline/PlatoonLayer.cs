@@ -26,6 +26,7 @@ internal sealed class PlatoonLayer : IDisposable
     private readonly List<VehicleLogLine> _log;
     private readonly List<V2xDrop> _drops = [];
     private int _lastSequence;
+    private byte? _pendingSplit;
     private double _lastDesiredAcceleration;
     private double _lastBrakeDemand;
     private bool _caccEngaged;
@@ -70,17 +71,42 @@ internal sealed class PlatoonLayer : IDisposable
     /// <summary>The last step's result (null before the first).</summary>
     public PlatoonStepResult? Last { get; private set; }
 
+    /// <summary>This frame's verified roadside-unit messages (SPaT, MAP, signal responses), for the signal stage.</summary>
+    public List<ReceivedV2x> Infrastructure { get; } = [];
+
+    /// <summary>The V2X stack (the signal stage signs its requests with it).</summary>
+    public V2xStack Stack => _v2x;
+
+    /// <summary>As leader: ask the agent to split the platoon in front of member <paramref name="index"/> at the next step.</summary>
+    public void RequestSplit(byte index) => _pendingSplit = index;
+
     /// <summary>Receives this frame's V2X and steps the platoon state machines.</summary>
     public PlatoonStepResult Update(SensorFrame frame, in EgoState ego, string? laneId, LeadTarget? lead)
     {
         var stamp = frame.StampNs;
+        var internalRequest = default(Platooning.PlatoonRequest);
+        Infrastructure.Clear();
         foreach (var message in _v2x.Receive(frame.V2x, stamp))
         {
+            if (message.Body is Spat or MapData or SignalResponse or SignalRequest)
+            {
+                // Roadside-unit traffic is the signal stage's, not the platoon agent's.
+                Infrastructure.Add(message);
+                continue;
+            }
+
             _agent.Receive(message.Header, message.Body);
         }
 
+        if (_pendingSplit is { } split && !(frame.Driver.Platoon.Sequence != 0 && frame.Driver.Platoon.Sequence != _lastSequence))
+        {
+            _pendingSplit = null;
+            _log.Add(new VehicleLogLine(stamp, LogLevel.Info, $"platoon split at index {split} requested by the signal stage"));
+            internalRequest = new Platooning.PlatoonRequest(PlatoonRequestKind.Split, Last?.PlatoonId ?? 0, split);
+        }
+
         LogDrops(stamp);
-        var request = default(Platooning.PlatoonRequest);
+        var request = internalRequest;
         var hmi = frame.Driver.Platoon;
         if (hmi.Sequence != 0 && hmi.Sequence != _lastSequence)
         {
@@ -338,7 +364,7 @@ internal sealed class PlatoonLayer : IDisposable
     }
 
     /// <exception cref="InvalidDataException">A certificate does not decode, the key is not PKCS#8 P-256, or they do not belong together.</exception>
-    private static V2xStack CreateStack(uint stationId, V2xCredentials credentials, Action<V2xDrop> onDrop)
+    internal static V2xStack CreateStack(uint stationId, V2xCredentials credentials, Action<V2xDrop> onDrop)
     {
         V2xCertificate certificate;
         V2xSigner signer;

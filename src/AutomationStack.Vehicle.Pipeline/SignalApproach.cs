@@ -3,6 +3,8 @@ using AutomationStack.Contracts;
 using AutomationStack.Geometry;
 using AutomationStack.Localization;
 using AutomationStack.Planning;
+using AutomationStack.Platooning.Protocol;
+using AutomationStack.RoadMap;
 
 namespace AutomationStack.Vehicle.Pipeline;
 
@@ -41,6 +43,9 @@ internal sealed class SignalApproach
     private readonly List<VehicleLogLine> _log;
     private readonly Dictionary<(int Intersection, int Group), (SignalTiming Timing, long StampNs)> _spat = [];
     private readonly Dictionary<string, (int Intersection, int Group)> _groupOfHead;
+    private readonly SortedDictionary<int, (byte Revision, List<ApproachLane> Lanes)> _maps = [];
+    private readonly Dictionary<(int Intersection, int Group), double> _granted = [];
+    private readonly Dictionary<(int Intersection, int Group), bool> _answered = [];
     private readonly StopLinePlanner _planner;
     private ApproachMatcher _matcher;
     private ApproachLane? _lane;
@@ -81,6 +86,104 @@ internal sealed class SignalApproach
 
         LaneCount = lanes.Count;
     }
+
+    /// <summary>
+    /// A MAP from a roadside unit: its ingress lanes become approach lanes on the vehicle's own lane geometry (lanes
+    /// the vehicle's map does not have are skipped), and the map's signal heads on those lanes are tied to their group
+    /// for the camera cross-check. A MAP with the revision already known changes nothing.
+    /// </summary>
+    public void OnMap(MapData map, RoadNetwork roads)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(roads);
+        if (_maps.TryGetValue(map.IntersectionId, out var known) && known.Revision == map.Revision)
+        {
+            return;
+        }
+
+        var lanes = new List<ApproachLane>();
+        foreach (var group in map.Groups)
+        {
+            foreach (var ingress in group.Ingress)
+            {
+                if (roads.TryGetLane(ingress.LaneId, out var lane))
+                {
+                    lanes.Add(new ApproachLane(map.IntersectionId, group.SignalGroupId, lane.Id, lane.Centreline, ingress.StopLineS, lane.Width));
+                }
+            }
+        }
+
+        _maps[map.IntersectionId] = (map.Revision, lanes);
+        var all = new List<ApproachLane>();
+        var heads = new Dictionary<string, (int Intersection, int Group)>(StringComparer.Ordinal);
+        foreach (var (_, entry) in _maps)
+        {
+            all.AddRange(entry.Lanes);
+        }
+
+        foreach (var head in roads.SignalHeads)
+        {
+            foreach (var lane in all)
+            {
+                if (head.LaneIds.Contains(lane.LaneId))
+                {
+                    heads[head.Id] = (lane.IntersectionId, lane.SignalGroup);
+                    break;
+                }
+            }
+        }
+
+        SetApproaches(all, heads);
+    }
+
+    /// <summary>
+    /// A SPaT: every group's end times, relative to the message's generation time <paramref name="generationTime"/>
+    /// (simulated s), become absolute simulated seconds.
+    /// </summary>
+    public void OnSpat(Spat spat, double generationTime, long stampNs)
+    {
+        ArgumentNullException.ThrowIfNull(spat);
+        foreach (var g in spat.Groups)
+        {
+            var phase = g.State switch
+            {
+                SignalPhaseState.Red => SignalPhase.Red,
+                SignalPhaseState.Amber => SignalPhase.Amber,
+                SignalPhaseState.Green => SignalPhase.Green,
+                _ => SignalPhase.Unknown,
+            };
+            OnSpat(spat.IntersectionId, g.SignalGroupId, new SignalTiming(
+                phase, generationTime + g.MinEnd, generationTime + g.MaxEnd, generationTime + g.LikelyEnd, g.ConfidencePercent / 100.0), stampNs);
+        }
+    }
+
+    /// <summary>An answer to this truck's priority request: a grant holds the group's green until <c>GreenEnd</c> (relative to <paramref name="generationTime"/>).</summary>
+    public void OnResponse(SignalResponse response, double generationTime, long stampNs)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var granted = response.Outcome == SignalRequestOutcome.Granted;
+        _answered[(response.IntersectionId, response.SignalGroupId)] = granted;
+        if (granted)
+        {
+            _granted[(response.IntersectionId, response.SignalGroupId)] = generationTime + response.GreenEnd;
+        }
+
+        _log.Add(new VehicleLogLine(stampNs, granted ? LogLevel.Info : LogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
+            $"signal priority {response.Outcome} by intersection {response.IntersectionId} group {response.SignalGroupId} (request {response.RequestId}), green end {generationTime + response.GreenEnd:F1} s")));
+    }
+
+    /// <summary>Whether a priority request for the group has been answered (granted or not) since <see cref="ForgetPriority"/>.</summary>
+    public bool PriorityAnswered(int intersection, int group) => _answered.ContainsKey((intersection, group));
+
+    /// <summary>Forgets grants and answers for a group (a new approach to it).</summary>
+    public void ForgetPriority(int intersection, int group)
+    {
+        _granted.Remove((intersection, group));
+        _answered.Remove((intersection, group));
+    }
+
+    /// <summary>The green end granted for a group (simulated s), or NaN.</summary>
+    public double GrantedGreenEnd(int intersection, int group) => _granted.TryGetValue((intersection, group), out var end) ? end : double.NaN;
 
     /// <summary>A SPaT entry for one signal group (times in simulated s), received at <paramref name="stampNs"/>.</summary>
     public void OnSpat(int intersection, int group, SignalTiming timing, long stampNs) => _spat[(intersection, group)] = (timing, stampNs);

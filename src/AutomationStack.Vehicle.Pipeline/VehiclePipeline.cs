@@ -3,9 +3,13 @@ using AutomationStack.Contracts;
 using AutomationStack.Control;
 using AutomationStack.Geometry;
 using AutomationStack.Localization;
+using AutomationStack.Planning;
 using AutomationStack.Platooning;
+using AutomationStack.Platooning.Protocol;
 using AutomationStack.RoadMap;
 using AutomationStack.Tracking;
+using AutomationStack.Vehicle.V2x;
+using V2xMessage = AutomationStack.Contracts.V2xMessage;
 
 namespace AutomationStack.Vehicle.Pipeline;
 
@@ -36,6 +40,13 @@ public sealed class VehiclePipeline : IDisposable
     private readonly LidarPerception? _perception;
     private readonly SignalHeadObserver? _signals;
     private readonly SignalApproach _approach;
+    private readonly V2xStack? _infrastructureStack;
+    private readonly List<ReceivedV2x> _infrastructure = [];
+    private byte _requestId;
+    private ApproachLane? _plannedLane;
+    private PlatoonCrossingDecision _lastCrossing;
+    private bool _priorityRequested;
+    private bool _splitRequested;
 
     private bool _hasStamp;
     private long _lastStampNs;
@@ -74,6 +85,11 @@ public sealed class VehiclePipeline : IDisposable
         _nominalDt = session.StepLength * Math.Max(session.ControlPeriodSteps, 1);
         _platoon = options.Platooning.Enabled ? new PlatoonLayer(session, options, _log) : null;
         _approach = new SignalApproach(options.Signals, truck.Length, _log);
+        if (_platoon is null && session.Credentials is not null && options.Signals.StopLines)
+        {
+            // No platoon layer to share its V2X stack: the signal stage verifies roadside-unit messages with its own.
+            _infrastructureStack = PlatoonLayer.CreateStack(session.StationId, session.Credentials, _ => { });
+        }
         if (options.Perception.Lidar)
         {
             if (detector is null)
@@ -96,7 +112,11 @@ public sealed class VehiclePipeline : IDisposable
     }
 
     /// <summary>Releases the V2X keys (platooning only).</summary>
-    public void Dispose() => _platoon?.Dispose();
+    public void Dispose()
+    {
+        _platoon?.Dispose();
+        _infrastructureStack?.Dispose();
+    }
 
     /// <summary>Current engagement mode.</summary>
     public EngagementMode Mode => _engagement.Mode;
@@ -163,8 +183,6 @@ public sealed class VehiclePipeline : IDisposable
             _approach.OnCamera(signal.HeadId, CameraPhase(signal.State), stamp);
         }
 
-        var approach = _approach.Step(stamp, ego, lane?.SpeedLimit ?? double.PositiveInfinity);
-
         // Driver.
         var setSpeed = frame.Driver.SetSpeed;
         if (!double.IsFinite(setSpeed) || setSpeed < 0)
@@ -191,6 +209,11 @@ public sealed class VehiclePipeline : IDisposable
             leadSource = leadSource == "lidar" ? "lidar+v2v" : "lidar+radar+v2v";
         }
 
+        // Signals (SPaT/MAP from roadside units, the camera's reading): stop line, GLOSA, the leader's crossing plan.
+        ReceiveInfrastructure(frame);
+        var approach = _approach.Step(stamp, ego, lane?.SpeedLimit ?? double.PositiveInfinity);
+        var signalRequests = PlanCrossing(stamp, ego, approach, platoon);
+
         leadSource = lead.HasValue ? leadSource : string.Empty;
         LogLead(stamp, lead, leadSource);
 
@@ -212,6 +235,11 @@ public sealed class VehiclePipeline : IDisposable
 
         LogFaults(stamp, (int)faults);
         var v2xOut = platoon is not null ? _platoon!.Outgoing(platoon, stamp) : NoV2x;
+        if (signalRequests is not null)
+        {
+            v2xOut = [.. v2xOut, .. signalRequests];
+        }
+
         var diagnostics = new VehicleDiagnostics(
             ModeNames[(int)_engagement.Mode],
             lead.HasValue,
@@ -225,6 +253,131 @@ public sealed class VehiclePipeline : IDisposable
             signal);
         var log = _log.Count == 0 ? NoLog : _log.ToArray();
         return new VehicleOutput(frame.FrameNumber, guarded.Command, v2xOut, log, diagnostics);
+    }
+
+    private V2xStack? InfrastructureStack => _platoon?.Stack ?? _infrastructureStack;
+
+    /// <summary>Hands this frame's SPaT, MAP and signal responses (verified) to the signal stage.</summary>
+    private void ReceiveInfrastructure(SensorFrame frame)
+    {
+        var stack = InfrastructureStack;
+        if (stack is null)
+        {
+            return;
+        }
+
+        IReadOnlyList<ReceivedV2x> received;
+        if (_platoon is not null)
+        {
+            received = _platoon.Infrastructure;
+        }
+        else
+        {
+            _infrastructure.Clear();
+            if (frame.V2x.Count > 0)
+            {
+                _infrastructure.AddRange(stack.Receive(frame.V2x, frame.StampNs));
+            }
+
+            received = _infrastructure;
+        }
+
+        var epochMs = stack.AbsoluteMs(0);
+        foreach (var message in received)
+        {
+            var generation = (message.Header.GenerationTimeMs - (double)epochMs) / 1000.0;
+            switch (message.Body)
+            {
+                case MapData map:
+                    _approach.OnMap(map, _session.Map);
+                    break;
+                case Spat spat:
+                    _approach.OnSpat(spat, generation, frame.StampNs);
+                    break;
+                case SignalResponse response when response.RequesterStationId == _session.StationId:
+                    _approach.OnResponse(response, generation, frame.StampNs);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A platoon leader on a matched approach: the crossing plan for its platoon. A priority request goes out once per
+    /// approach (signed <see cref="SignalRequest"/>), a split once per approach (PMM Split through the agent).
+    /// </summary>
+    private V2xMessage[]? PlanCrossing(long stamp, in EgoState ego, SignalApproachResult approach, PlatoonStepResult? platoon)
+    {
+        if (approach.Match is not { } m)
+        {
+            _plannedLane = null;
+            return null;
+        }
+
+        if (!ReferenceEquals(m.Lane, _plannedLane))
+        {
+            _plannedLane = m.Lane;
+            _lastCrossing = PlatoonCrossingDecision.None;
+            _priorityRequested = false;
+            _splitRequested = false;
+            _approach.ForgetPriority(m.Lane.IntersectionId, m.Lane.SignalGroup);
+        }
+
+        if (!_options.Signals.PlatoonCrossing || platoon is not { Role: PlatoonRole.Leader } p || p.Members.Count == 0 || InfrastructureStack is not { } stack)
+        {
+            return null;
+        }
+
+        var truck = _session.Truck;
+        var timeGap = Math.Max(p.TargetTimeGap, _options.Platooning.TimeGap);
+        var spacing = truck.Length + _options.Cacc.StandstillGap + (timeGap * Math.Max(ego.Speed, 0));
+        var followers = new PlatoonMemberOffset[p.Members.Count];
+        for (var i = 0; i < followers.Length; i++)
+        {
+            followers[i] = new PlatoonMemberOffset(p.Members[i], (i + 1) * spacing, truck.Length);
+        }
+
+        var now = Units.NanosecondsToSeconds(stamp);
+        var granted = _approach.GrantedGreenEnd(m.Lane.IntersectionId, m.Lane.SignalGroup);
+        if (_priorityRequested && !_approach.PriorityAnswered(m.Lane.IntersectionId, m.Lane.SignalGroup))
+        {
+            // Waiting for the roadside unit's answer: no new decision (no split while the green may still be held).
+            return null;
+        }
+
+        var plan = PlatoonCrossingPlanner.Plan(now, m.DistanceToStopLine, ego.Speed, followers, approach.Signal.Timing, !_priorityRequested, granted, _options.Signals.Crossing);
+        if (plan.Decision != _lastCrossing)
+        {
+            _lastCrossing = plan.Decision;
+            _log.Add(new VehicleLogLine(stamp, LogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+                $"platoon crossing {plan.Decision} at intersection {m.Lane.IntersectionId} ({m.DistanceToStopLine:F1} m, {followers.Length} followers, rear at the line {plan.RearArrival - now:F1} s from now){(plan.Decision == PlatoonCrossingDecision.Split ? $", split before member {plan.SplitIndex + 1}" : string.Empty)}")));
+        }
+
+        switch (plan.Decision)
+        {
+            case PlatoonCrossingDecision.RequestPriority when !_priorityRequested:
+            {
+                _priorityRequested = true;
+                var request = new SignalRequest(
+                    m.Lane.IntersectionId,
+                    ++_requestId,
+                    m.Lane.SignalGroup,
+                    m.Lane.LaneId,
+                    Math.Clamp((m.DistanceToStopLine / Math.Max(ego.Speed, 0.1)), 0, 6000),
+                    Math.Clamp(plan.RequiredGreenEnd - now, 0, 6000),
+                    Math.Min(followers[^1].Offset + truck.Length, 6000),
+                    (byte)Math.Min(followers.Length + 1, byte.MaxValue));
+                _log.Add(new VehicleLogLine(stamp, LogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+                    $"signal priority requested from intersection {request.IntersectionId} group {request.SignalGroupId} (request {request.RequestId}): green until {plan.RequiredGreenEnd:F1} s for {request.VehicleCount} trucks")));
+                return [stack.Send(request, stamp)];
+            }
+
+            case PlatoonCrossingDecision.Split when !_splitRequested && _platoon is not null:
+                _splitRequested = true;
+                _platoon.RequestSplit((byte)(plan.SplitIndex + 1));
+                return null;
+            default:
+                return null;
+        }
     }
 
     private static Planning.SignalPhase CameraPhase(string state) => state switch

@@ -26,7 +26,7 @@ internal sealed class PlatoonCrossingPlannerTests
         var p = PlatoonCrossingPlanner.Plan(0, 100, 20, Followers, Green(7, 15, 7), true, double.NaN, Options);
 
         Assert.That(p.Decision, Is.EqualTo(PlatoonCrossingDecision.RequestPriority));
-        Assert.That(p.RequiredGreenEnd, Is.EqualTo(9.65).Within(1e-9));
+        Assert.That(p.RequiredGreenEnd, Is.EqualTo(10.65).Within(1e-9));
     }
 
     [Test]
