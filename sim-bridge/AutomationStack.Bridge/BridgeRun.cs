@@ -54,6 +54,9 @@ public sealed class BridgeRun
     private readonly List<Channel<GroundTruth>> _groundTruthSubscribers = [];
     private readonly Lock _subscriberLock = new();
     private readonly KpiAccumulator _kpi;
+    private readonly SignalKpiAccumulator? _signalKpi;
+    private readonly (SignalController Controller, int Group)[] _lineGroups = [];
+    private readonly LineSignalState[] _lineStates = [];
     private readonly PlatoonKpiAccumulator _platoonKpi;
     private readonly TruckPlatoonSample[] _platoonSamples;
     private readonly long _stepNs;
@@ -131,6 +134,27 @@ public sealed class BridgeRun
             var unit = new RoadsideUnit(controller, scenario.Map, _pki.Value, V2xEpochMs);
             _world.AddRoadsideStation(unit.StationId, intersection.X, intersection.Y);
             _roadsideUnits.Add(unit);
+        }
+
+        if (_roadsideUnits.Count > 0)
+        {
+            var lines = new List<StopLineSite>();
+            var groups = new List<(SignalController Controller, int Group)>();
+            foreach (var unit in _roadsideUnits)
+            {
+                foreach (var group in unit.Controller.Intersection.SignalGroups)
+                {
+                    foreach (var ingress in group.Ingress)
+                    {
+                        lines.Add(new StopLineSite(unit.Controller.Intersection.Id, group.Id, ingress.LaneId, ingress.StopLineS));
+                        groups.Add((unit.Controller, group.Id));
+                    }
+                }
+            }
+
+            _signalKpi = new SignalKpiAccumulator(truckIds, lines);
+            _lineGroups = [.. groups];
+            _lineStates = new LineSignalState[lines.Count];
         }
 
         _kpi = new KpiAccumulator(truckIds);
@@ -1343,6 +1367,22 @@ public sealed class BridgeRun
         }
 
         _kpi.Observe(_samples, _references);
+        if (_signalKpi is not null)
+        {
+            for (var k = 0; k < _lineGroups.Length; k++)
+            {
+                _lineStates[k] = _lineGroups[k].Controller.StateOf(_lineGroups[k].Group) switch
+                {
+                    SignalGroupState.Red => LineSignalState.Red,
+                    SignalGroupState.Amber => LineSignalState.Amber,
+                    SignalGroupState.Green => LineSignalState.Green,
+                    _ => LineSignalState.Dark,
+                };
+            }
+
+            _signalKpi.Observe(_world.StampNs / 1e9, _samples, _lineStates);
+        }
+
         foreach (var slot in _slots)
         {
             if (slot.Index >= 0 && _world.TryGet(slot.Id, out var truck))
@@ -1480,6 +1520,34 @@ public sealed class BridgeRun
             });
         }
 
+        var violations = new List<string>();
+        if (_signalKpi is not null)
+        {
+            for (var i = 0; i < _kpi.TruckIds.Count; i++)
+            {
+                var k = _signalKpi.Result(i);
+                summary.Signals.Add(new TruckSignalKpi
+                {
+                    VehicleId = k.TruckId,
+                    RedLightViolations = k.RedLightViolations,
+                    AmberCrossings = k.AmberCrossings,
+                    Crossings = k.Crossings,
+                    Stops = k.Stops,
+                    TractionEnergy = k.TractionEnergy,
+                });
+                if (k.RedLightViolations > 0)
+                {
+                    violations.Add(string.Create(CultureInfo.InvariantCulture, $"no_red_light_violation: {k.TruckId} crossed {k.RedLightViolations} red light(s)"));
+                }
+            }
+
+            foreach (var crossing in _signalKpi.PlatoonCrossings([.. _kpi.TruckIds]))
+            {
+                var line = _signalKpi.StopLines[crossing.StopLine];
+                summary.PlatoonCrossings.Add(new PlatoonCrossingKpi { IntersectionId = (uint)line.IntersectionId, LaneId = line.LaneId, Intact = crossing.Intact });
+            }
+        }
+
         var channel = _world.V2xStats;
         summary.V2XChannel = new V2xChannelKpi
         {
@@ -1496,7 +1564,8 @@ public sealed class BridgeRun
             new Criteria(criteria.NoCollision, criteria.MinTimeGap, criteria.MinDistance, criteria.MaxSpeedRmsError, criteria.NoVehicleFailures, criteria.MaxStringStabilityRatio),
             new RunFacts(_world.CollisionCount, trucks, _failedVehicles, platoonKpis));
         summary.FailedCriteria.AddRange(failed);
-        summary.Passed = failed.Count == 0;
+        summary.FailedCriteria.AddRange(violations);
+        summary.Passed = failed.Count == 0 && violations.Count == 0;
         return summary;
     }
 

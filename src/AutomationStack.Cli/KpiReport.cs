@@ -142,6 +142,35 @@ internal static class KpiReport
                 json.WriteEndArray();
             }
 
+            if (kpi.Signals.Count > 0)
+            {
+                json.WriteStartArray("signals");
+                foreach (var k in kpi.Signals)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("vehicle", k.VehicleId);
+                    json.WriteNumber("red_light_violations", k.RedLightViolations);
+                    json.WriteNumber("amber_crossings", k.AmberCrossings);
+                    json.WriteNumber("crossings", k.Crossings);
+                    json.WriteNumber("stops", k.Stops);
+                    json.WriteNumber("traction_energy", Round(k.TractionEnergy));
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("platoon_crossings");
+                foreach (var c in kpi.PlatoonCrossings)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("intersection", c.IntersectionId);
+                    json.WriteString("lane", c.LaneId);
+                    json.WriteBoolean("intact", c.Intact);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
             json.WriteStartObject("bridge");
             WriteNullable(json, "peak_rss_mb", bridgePeakMegabytes);
             WriteNullable(json, "cpu_seconds", System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
