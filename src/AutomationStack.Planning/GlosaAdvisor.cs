@@ -124,6 +124,31 @@ public static class GlosaAdvisor
         return new GlosaAdvice(GlosaCase.SlowToArriveOnGreen, lo, open, close);
     }
 
+    /// <summary>
+    /// The advice as an acceleration limit (m/s², +∞ = none) that lets the truck coast rather than brake: the constant
+    /// acceleration that brings the front to the line exactly as the window opens, a = 2·(d − v·T) / T², applied only
+    /// when it is negative (never below −<see cref="GlosaOptions.Deceleration"/>) and while the speed is above the
+    /// minimum advisory speed. The truck's drag does most of it; capping the set speed instead would make the ACC brake
+    /// to the advised speed at once and drive slowly for longer.
+    /// </summary>
+    public static double AccelerationLimit(GlosaAdvice advice, double distance, double speed, double now, GlosaOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (advice.Case is not (GlosaCase.SlowToArriveOnGreen or GlosaCase.ApproachSlowly) || !(distance > 0) || speed <= options.MinimumSpeed)
+        {
+            return double.PositiveInfinity;
+        }
+
+        var t = advice.WindowOpen - now;
+        if (!(t > 0))
+        {
+            return double.PositiveInfinity;
+        }
+
+        var a = 2 * (distance - (speed * t)) / (t * t);
+        return a < 0 ? Math.Max(a, -options.Deceleration) : double.PositiveInfinity;
+    }
+
     /// <summary>Time to cover <paramref name="distance"/> starting at <paramref name="v0"/> and changing to <paramref name="target"/> at the modelled rates, s.</summary>
     public static double ArrivalTime(double distance, double v0, double target, GlosaOptions options)
     {

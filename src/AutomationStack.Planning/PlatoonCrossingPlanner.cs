@@ -44,8 +44,8 @@ public sealed record PlatoonCrossingOptions
     /// <summary>Distance before the line where a stopping truck's front stops, m.</summary>
     public double StopMargin { get; init; } = 1.0;
 
-    /// <summary>Speed below which arrival times are not predicted (the platoon is crawling or standing), m/s.</summary>
-    public double MinimumSpeed { get; init; } = 1.0;
+    /// <summary>Speed below which arrival times are not predicted (the platoon is crawling, standing or pulling away: constant-speed arrival times would be meaningless), m/s.</summary>
+    public double MinimumSpeed { get; init; } = 5.0;
 }
 
 /// <summary>

@@ -54,7 +54,7 @@ public sealed record StopLineOptions
     public double PassMargin { get; init; } = 0.3;
 
     /// <summary>A planned stop starts braking once the constant deceleration to the line reaches this, m/s² (before that the truck rolls on).</summary>
-    public double BrakeOnset { get; init; } = 0.6;
+    public double BrakeOnset { get; init; } = 1.2;
 
     /// <summary>Amber duration assumed when SPaT gives no end time (camera only), s.</summary>
     public double AssumedAmber { get; init; } = 3.0;
@@ -221,8 +221,8 @@ public sealed class StopLinePlanner
         }
 
         // The control law: the constant deceleration that stops at the line from here (no reaction term: the command
-        // is applied now), applied once it reaches the onset; before that nothing binds, except that the truck must
-        // not speed up into a stop it will need.
+        // is applied now), applied once it reaches the onset; before that nothing binds (the truck drives on as a
+        // driver would; slowing early to catch the green is GLOSA's business).
         double limit;
         if (room <= Epsilon)
         {
@@ -231,7 +231,7 @@ public sealed class StopLinePlanner
         else
         {
             var a = v * v / (2 * room);
-            limit = a >= o.BrakeOnset ? -Math.Min(a, o.MaxDeceleration) : 0.0;
+            limit = a >= o.BrakeOnset ? -Math.Min(a, o.MaxDeceleration) : double.PositiveInfinity;
         }
 
         return Decide(StopLineState.Stopping, reason, limit, required);

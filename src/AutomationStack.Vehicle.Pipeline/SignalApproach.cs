@@ -52,6 +52,7 @@ internal sealed class SignalApproach
     private SignalPhase _lastPhase = SignalPhase.Unknown;
     private StopLineState _lastState = StopLineState.Free;
     private bool _lastDisagreement;
+    private GlosaCase _lastGlosa;
     private (string HeadId, SignalPhase Phase, long StampNs) _camera = (string.Empty, SignalPhase.Unknown, long.MinValue);
 
     public SignalApproach(SignalOptions options, double truckLength, List<VehicleLogLine> log)
@@ -247,7 +248,18 @@ internal sealed class SignalApproach
             ? GlosaAdvisor.Advise(m.DistanceToStopLine, ego.Speed, speedLimit, now, signal.Timing, _options.GlosaAdvice)
             : GlosaAdvice.NoAdvice();
         Log(stamp, m, signal, decision, advice);
-        return new SignalApproachResult(m, signal, decision, advice, decision.AccelerationLimit, advice.HasAdvice ? advice.Speed : double.PositiveInfinity);
+        // GLOSA acts as a gentle deceleration towards arriving when the window opens (coasting, not braking to a
+        // capped set speed); at the limit it is just the lane's speed limit.
+        var glosaLimit = GlosaAdvisor.AccelerationLimit(advice, m.DistanceToStopLine, Math.Max(ego.Speed, 0), now, _options.GlosaAdvice);
+        var speedCap = advice.Case is GlosaCase.PassAtLimit or GlosaCase.ApproachSlowly && advice.HasAdvice ? advice.Speed : double.PositiveInfinity;
+        if (advice.Case != _lastGlosa)
+        {
+            _lastGlosa = advice.Case;
+            _log.Add(new VehicleLogLine(stamp, LogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+                $"glosa {advice.Case} at {m.DistanceToStopLine:F1} m, {ego.Speed:F1} m/s: window {advice.WindowOpen:F1}–{advice.WindowClose:F1} s{(advice.HasAdvice ? $", advised {advice.Speed:F1} m/s" : string.Empty)}{(double.IsFinite(glosaLimit) ? $", decelerating at {-glosaLimit:F2} m/s²" : string.Empty)}")));
+        }
+
+        return new SignalApproachResult(m, signal, decision, advice, Math.Min(decision.AccelerationLimit, glosaLimit), speedCap);
     }
 
     private void Forget(long stamp)
@@ -262,6 +274,7 @@ internal sealed class SignalApproach
         _lastPhase = SignalPhase.Unknown;
         _lastState = StopLineState.Free;
         _lastDisagreement = false;
+        _lastGlosa = GlosaCase.None;
     }
 
     private void Log(long stamp, ApproachMatch m, FusedSignal signal, StopLineDecision decision, GlosaAdvice advice)

@@ -61,7 +61,8 @@ public sealed class SignalScenarioTests
         Assert.That(unit.GetProperty("station_id").GetInt64(), Is.EqualTo(1_000_001));
         Assert.That(unit.GetProperty("spat_sent").GetInt64(), Is.EqualTo(450), "10 Hz over 45 s");
         Assert.That(unit.GetProperty("map_sent").GetInt64(), Is.EqualTo(45), "1 Hz over 45 s");
-        Assert.That(unit.GetProperty("requests_answered").GetInt64(), Is.Zero, "the trucks send no requests yet");
+        Assert.That(unit.GetProperty("requests_answered").GetInt64(), Is.EqualTo(1), "the leader's priority request");
+        Assert.That(unit.GetProperty("priority_granted").GetInt64(), Is.EqualTo(1));
         foreach (var truck in kpi.RootElement.GetProperty("trucks").EnumerateArray())
         {
             var v2x = truck.GetProperty("v2x");
@@ -132,6 +133,35 @@ public sealed class SignalScenarioTests
 
         TestContext.Out.WriteLine(string.Join("; ", crossings));
         Assert.That(crossings, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void Run_SignalsActuatedCorridor_PlatoonObeysSignalAndPassesIntactWithPriority()
+    {
+        var run = _runs[Scenario];
+        using var kpi = JsonDocument.Parse(File.ReadAllText(run.Kpi));
+        foreach (var truck in kpi.RootElement.GetProperty("signals").EnumerateArray())
+        {
+            var id = truck.GetProperty("vehicle").GetString();
+            Assert.That(truck.GetProperty("red_light_violations").GetInt32(), Is.Zero, id);
+            Assert.That(truck.GetProperty("crossings").GetInt32(), Is.EqualTo(1), id);
+        }
+
+        var crossing = kpi.RootElement.GetProperty("platoon_crossings").EnumerateArray().Single();
+        Assert.That(crossing.GetProperty("intact").GetBoolean(), Is.True, "the held green lets the whole platoon through");
+
+        using var reader = McapReader.Open(run.Recording);
+        var lines = reader.ReadMessages("/log").Select(m => LogLine.Parser.ParseFrom(m.Data.Span)).ToList();
+        var leader = lines.Where(l => l.Source == "truck1").Select(l => l.Text).ToList();
+        Assert.That(leader, Has.Some.StartsWith("signal approach intersection 1 group 1 lane A1/0"));
+        Assert.That(leader, Has.Some.StartsWith("signal priority requested from intersection 1 group 1"));
+        Assert.That(leader, Has.Some.StartsWith("signal priority Granted by intersection 1 group 1"));
+        Assert.That(leader, Has.Some.StartsWith("platoon crossing PassIntact"));
+        Assert.That(leader, Has.None.Contains("split"));
+        foreach (var id in new[] { "truck2", "truck3" })
+        {
+            Assert.That(lines.Where(l => l.Source == id).Select(l => l.Text), Has.Some.StartsWith("signal red (spat)"), id);
+        }
     }
 
     private static List<GroundTruth> GroundTruths(ScenarioOutcome run)

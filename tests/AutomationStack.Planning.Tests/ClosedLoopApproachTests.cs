@@ -64,16 +64,18 @@ internal sealed class ClosedLoopApproachTests
             var signal = new FusedSignal(timing, SignalSource.Spat, false);
             var decision = planner.Step(new StopLineInput(line - x, v, t, signal));
             var setSpeed = SpeedLimit;
+            var limit = decision.AccelerationLimit;
             if (glosa && line - x > 0)
             {
                 var advice = GlosaAdvisor.Advise(line - x, v, SpeedLimit, t, timing, glosaOptions);
-                if (advice.HasAdvice)
+                limit = Math.Min(limit, GlosaAdvisor.AccelerationLimit(advice, line - x, v, t, glosaOptions));
+                if (advice.Case == GlosaCase.ApproachSlowly)
                 {
                     setSpeed = Math.Min(setSpeed, advice.Speed);
                 }
             }
 
-            var command = Math.Min(Math.Clamp(0.4 * (setSpeed - v), -1.0, 1.0), decision.AccelerationLimit);
+            var command = Math.Min(Math.Clamp(0.4 * (setSpeed - v), -1.0, 1.0), limit);
             a += (command - a) * Dt / Lag;
             var before = x;
             var vNext = Math.Max(0, v + (a * Dt));

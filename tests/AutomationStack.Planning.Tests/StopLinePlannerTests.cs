@@ -8,14 +8,14 @@ internal sealed class StopLinePlannerTests
         new(double.IsFinite(end) ? new SignalTiming(phase, end, end, end, 1) : SignalTiming.Untimed(phase), SignalSource.Spat, false);
 
     [Test]
-    public void Step_RedFarAway_NoAccelerationUntilOnset()
+    public void Step_RedFarAway_StoppingButNothingBindsUntilOnset()
     {
         var p = new StopLinePlanner(Options);
 
         var d = p.Step(new StopLineInput(500, 20, 0, Signal(SignalPhase.Red)));
 
         Assert.That(d.State, Is.EqualTo(StopLineState.Stopping));
-        Assert.That(d.AccelerationLimit, Is.EqualTo(0.0));
+        Assert.That(d.Constrains, Is.False);
     }
 
     [Test]

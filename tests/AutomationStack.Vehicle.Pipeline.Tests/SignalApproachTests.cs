@@ -79,7 +79,7 @@ internal sealed class SignalApproachTests
     }
 
     [Test]
-    public void Step_RedEndingSoon_GlosaCapsSetSpeed()
+    public void Step_RedEndingSoon_GlosaDeceleratesGently()
     {
         var (stage, _) = Stage();
         stage.OnSpat(1, 2, new SignalTiming(SignalPhase.Red, 25, 25, 25, 1), Ns(10));
@@ -88,7 +88,7 @@ internal sealed class SignalApproachTests
         var r = stage.Step(Ns(10.05), Ego(580 - 8.25, 20, Ns(10.05)), 22);
 
         Assert.That(r.Advice.Case, Is.EqualTo(GlosaCase.SlowToArriveOnGreen));
-        Assert.That(r.SpeedCap, Is.LessThan(20));
+        Assert.That(r.AccelerationLimit, Is.LessThan(0).And.GreaterThanOrEqualTo(-1.0), "coast towards the window, do not brake hard");
     }
 
     [Test]
