@@ -17,6 +17,8 @@ public sealed class SignalScenarioTests
 {
     private const string Scenario = "signals-actuated-corridor";
     private const string Again = "signals-actuated-corridor-again";
+    private const string Glosa = "signals-glosa-fixed-time";
+    private const string NoGlosa = "signals-glosa-fixed-time-no-advice";
     private const double StopLineS = 882;
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
 
@@ -28,7 +30,19 @@ public sealed class SignalScenarioTests
     {
         _root = Path.Combine(Path.GetTempPath(), "as-signals-" + Guid.NewGuid().ToString("N"));
         var path = Path.Combine(CliProcess.RepoRoot, "sim-bridge", "scenarios", Scenario + ".yaml");
-        _runs = await ScenarioRuns.RunAllAsync([(Scenario, ["run", path]), (Again, ["run", path])], _root, 2, RunTimeout);
+        Directory.CreateDirectory(_root);
+        var glosa = Path.Combine(CliProcess.RepoRoot, "sim-bridge", "scenarios", Glosa + ".yaml");
+
+        // The no-advice baseline: the same file with signals.glosa = 0 on every truck (and the map path made absolute).
+        var baseline = Path.Combine(_root, NoGlosa + ".yaml");
+        var text = File.ReadAllText(glosa)
+            .Replace("map: ../maps/", "map: " + Path.Combine(CliProcess.RepoRoot, "sim-bridge", "maps") + "/", StringComparison.Ordinal)
+            .Replace("platoon.formed_index: 0}", "platoon.formed_index: 0, signals.glosa: 0}", StringComparison.Ordinal)
+            .Replace("platoon.formed_index: 1}", "platoon.formed_index: 1, signals.glosa: 0}", StringComparison.Ordinal)
+            .Replace("platoon.formed_index: 2}", "platoon.formed_index: 2, signals.glosa: 0}", StringComparison.Ordinal);
+        File.WriteAllText(baseline, text);
+        _runs = await ScenarioRuns.RunAllAsync(
+            [(Scenario, ["run", path]), (Again, ["run", path]), (Glosa, ["run", glosa]), (NoGlosa, ["run", baseline])], _root, 2, RunTimeout);
     }
 
     [OneTimeTearDown]
@@ -162,6 +176,32 @@ public sealed class SignalScenarioTests
         {
             Assert.That(lines.Where(l => l.Source == id).Select(l => l.Text), Has.Some.StartsWith("signal red (spat)"), id);
         }
+    }
+
+    [Test]
+    public void Run_GlosaFixedTime_NoStopsAndLessEnergyThanWithoutAdvice()
+    {
+        var with = _runs[Glosa];
+        var without = _runs[NoGlosa];
+        Assert.That(with.ExitCode, Is.Zero, with.Describe());
+        using var a = JsonDocument.Parse(File.ReadAllText(with.Kpi));
+        using var b = JsonDocument.Parse(File.ReadAllText(without.Kpi));
+        var signalsWith = a.RootElement.GetProperty("signals").EnumerateArray().ToList();
+        var signalsWithout = b.RootElement.GetProperty("signals").EnumerateArray().ToList();
+        var energyWith = a.RootElement.GetProperty("trucks").EnumerateArray().Select(t => t.GetProperty("energy").GetProperty("traction_kwh_per_km").GetDouble()).ToList();
+        var energyWithout = b.RootElement.GetProperty("trucks").EnumerateArray().Select(t => t.GetProperty("energy").GetProperty("traction_kwh_per_km").GetDouble()).ToList();
+        TestContext.Out.WriteLine($"stops with GLOSA {string.Join("/", signalsWith.Select(s => s.GetProperty("stops").GetInt32()))}, without {string.Join("/", signalsWithout.Select(s => s.GetProperty("stops").GetInt32()))}; "
+            + $"kWh/km with {string.Join("/", energyWith.Select(e => e.ToString("F3", CultureInfo.InvariantCulture)))}, without {string.Join("/", energyWithout.Select(e => e.ToString("F3", CultureInfo.InvariantCulture)))}");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.That(signalsWith[i].GetProperty("red_light_violations").GetInt32(), Is.Zero);
+            Assert.That(signalsWithout[i].GetProperty("red_light_violations").GetInt32(), Is.Zero, "without advice the trucks stop for the red");
+            Assert.That(signalsWith[i].GetProperty("stops").GetInt32(), Is.Zero, "GLOSA: arrive as the green opens");
+            Assert.That(signalsWithout[i].GetProperty("stops").GetInt32(), Is.EqualTo(1));
+            Assert.That(energyWith[i], Is.LessThan(energyWithout[i]));
+        }
+
+        Assert.That(a.RootElement.GetProperty("platoon_crossings").EnumerateArray().Single().GetProperty("intact").GetBoolean(), Is.True);
     }
 
     private static List<GroundTruth> GroundTruths(ScenarioOutcome run)
