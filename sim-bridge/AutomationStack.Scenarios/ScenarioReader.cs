@@ -929,6 +929,8 @@ internal sealed class ScenarioReader
             MaxAcceleration = cf.Number("max_accel", NumberRange.Positive("a positive acceleration in m/s²")) ?? defaults.MaxAcceleration,
             ComfortDeceleration = cf.Number("comfort_decel", Deceleration) ?? defaults.ComfortDeceleration,
             Exponent = cf.Number("exponent", NumberRange.Positive("a positive exponent")) ?? defaults.Exponent,
+            ObeySignals = cf.Boolean("obey_signals") ?? defaults.ObeySignals,
+            Loop = cf.Boolean("loop") ?? defaults.Loop,
         };
         cf.RejectUnknownFields();
         return idm;

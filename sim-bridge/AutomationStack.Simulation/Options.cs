@@ -229,6 +229,15 @@ public sealed record IdmParameters
 
     /// <summary>Acceleration exponent (dimensionless).</summary>
     public double Exponent { get; init; } = 4.0;
+
+    /// <summary>
+    /// Stop at the stop lines of signal controllers on its lane: red, or amber when it can stop within
+    /// <see cref="ComfortDeceleration"/> (the stop line is a standing leader, 1 m before it).
+    /// </summary>
+    public bool ObeySignals { get; init; } = true;
+
+    /// <summary>At the end of its lane the vehicle re-enters at the lane's start (a shuttle, e.g. an AGV on its lane).</summary>
+    public bool Loop { get; init; }
 }
 
 /// <summary>World-wide simulation options.</summary>

@@ -50,6 +50,14 @@ public sealed class World
     private readonly long _stepNs;
     private uint _nextStationId = 1;
 
+    /// <summary>Background vehicles stop this far before a stop line, m.</summary>
+    private const double StopLineMargin = 1.0;
+
+    /// <summary>Background vehicles look this far ahead for stop lines, m.</summary>
+    private const double SignalLookahead = 250.0;
+
+    private readonly Dictionary<string, List<(SignalController Controller, int Group, double S)>> _stopLines = new(StringComparer.Ordinal);
+
     public World(RoadNetwork map, WorldOptions options, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(map);
@@ -154,6 +162,19 @@ public sealed class World
         }
 
         _controllers.Add(controller);
+        foreach (var group in controller.Intersection.SignalGroups)
+        {
+            foreach (var ingress in group.Ingress)
+            {
+                if (!_stopLines.TryGetValue(ingress.LaneId, out var list))
+                {
+                    list = [];
+                    _stopLines[ingress.LaneId] = list;
+                }
+
+                list.Add((controller, group.Id, ingress.StopLineS));
+            }
+        }
     }
 
     /// <summary>Broadcasts <paramref name="payload"/> (copied) from roadside station <paramref name="stationId"/> to the vehicles in range.</summary>
@@ -720,13 +741,46 @@ public sealed class World
         return Math.Atan(v.Body.Wheelbase * curvature);
     }
 
+    /// <summary>
+    /// The IDM acceleration towards the nearest stop line ahead on the vehicle's lane whose group shows red, or amber
+    /// when the vehicle can still stop within its comfortable deceleration; +∞ when none binds.
+    /// </summary>
+    private double SignalAcceleration(SimVehicle v, IdmParameters idm)
+    {
+        if (!idm.ObeySignals || !_stopLines.TryGetValue(v.LaneId, out var lines))
+        {
+            return double.PositiveInfinity;
+        }
+
+        var front = v.S + (Half * v.Body.Length);
+        var result = double.PositiveInfinity;
+        foreach (var (controller, group, stopS) in lines)
+        {
+            var gap = stopS - StopLineMargin - front;
+            if (stopS < front || gap > SignalLookahead)
+            {
+                continue;
+            }
+
+            var state = controller.StateOf(group);
+            var stop = state == SignalGroupState.Red
+                || (state == SignalGroupState.Amber && v.Speed * v.Speed <= 2 * idm.ComfortDeceleration * Math.Max(gap, 0));
+            if (stop)
+            {
+                result = Math.Min(result, gap <= 0 ? -v.Body.MaxDeceleration : Idm.Acceleration(idm, v.Speed, true, gap, 0));
+            }
+        }
+
+        return result;
+    }
+
     private void AdvanceBackground(SimVehicle v)
     {
         var body = v.Body;
         var idm = v.Idm!;
         var speed = v.Speed;
         var acceleration = Math.Clamp(
-            Idm.Acceleration(idm, speed, v.Leader is not null, v.LeaderGap, v.LeaderSpeed),
+            Math.Min(Idm.Acceleration(idm, speed, v.Leader is not null, v.LeaderGap, v.LeaderSpeed), SignalAcceleration(v, idm)),
             -body.MaxDeceleration,
             body.MaxAcceleration);
         var distance = Longitudinal.Integrate(ref speed, ref acceleration, _dt);
@@ -736,6 +790,13 @@ public sealed class World
         var lane = v.Lane;
         var s = v.S + distance;
         var segment = v.SegmentHint;
+        if (idm.Loop && !v.ChangingLane && s + (Half * body.Length) > lane.Centreline.Length)
+        {
+            // A shuttle: back to the start of its lane, the same distance past the start as it went past the end.
+            s -= lane.Centreline.Length - body.Length;
+            segment = -1;
+        }
+
         var (point, heading) = LaneGeometry.PointAt(lane.Centreline, s, ref segment);
         var offset = 0.0;
         if (v.ChangingLane)

@@ -18,6 +18,7 @@ public sealed class SignalScenarioTests
     private const string Scenario = "signals-actuated-corridor";
     private const string Again = "signals-actuated-corridor-again";
     private const string Glosa = "signals-glosa-fixed-time";
+    private const string Port = "port-terminal-platoon";
     private const string NoGlosa = "signals-glosa-fixed-time-no-advice";
     private const double StopLineS = 882;
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
@@ -42,7 +43,8 @@ public sealed class SignalScenarioTests
             .Replace("platoon.formed_index: 2}", "platoon.formed_index: 2, signals.glosa: 0}", StringComparison.Ordinal);
         File.WriteAllText(baseline, text);
         _runs = await ScenarioRuns.RunAllAsync(
-            [(Scenario, ["run", path]), (Again, ["run", path]), (Glosa, ["run", glosa]), (NoGlosa, ["run", baseline])], _root, 2, RunTimeout);
+            [(Scenario, ["run", path]), (Again, ["run", path]), (Glosa, ["run", glosa]), (NoGlosa, ["run", baseline]),
+             (Port, ["run", Path.Combine(CliProcess.RepoRoot, "sim-bridge", "scenarios", Port + ".yaml")])], _root, 2, RunTimeout);
     }
 
     [OneTimeTearDown]
@@ -202,6 +204,51 @@ public sealed class SignalScenarioTests
         }
 
         Assert.That(a.RootElement.GetProperty("platoon_crossings").EnumerateArray().Single().GetProperty("intact").GetBoolean(), Is.True);
+    }
+
+    [Test]
+    public void Run_PortTerminalPlatoon_ThreeCrossingsOnGreenIntactWithAgvsShuttling()
+    {
+        var run = _runs[Port];
+        Assert.That(run.ExitCode, Is.Zero, run.Describe());
+        using var kpi = JsonDocument.Parse(File.ReadAllText(run.Kpi));
+        foreach (var truck in kpi.RootElement.GetProperty("signals").EnumerateArray())
+        {
+            var id = truck.GetProperty("vehicle").GetString();
+            Assert.That(truck.GetProperty("crossings").GetInt32(), Is.EqualTo(3), id);
+            Assert.That(truck.GetProperty("red_light_violations").GetInt32(), Is.Zero, id);
+        }
+
+        var crossings = kpi.RootElement.GetProperty("platoon_crossings").EnumerateArray().ToList();
+        Assert.That(crossings, Has.Count.EqualTo(3));
+        Assert.That(crossings.Count(c => c.GetProperty("intact").GetBoolean()), Is.GreaterThanOrEqualTo(3), "platoon intact at every crossing");
+        Assert.That(kpi.RootElement.GetProperty("roadside_units").EnumerateArray().Sum(u => u.GetProperty("priority_granted").GetInt32()), Is.EqualTo(3));
+
+        // The AGVs shuttle: each wraps from the end of its 160 m lane to its start at least once, and every one of them
+        // crosses T1 only on its own group's green (their stop lines are in the ground truth's controller state).
+        var truth = GroundTruths(run);
+        var wrapped = new HashSet<string>(StringComparer.Ordinal);
+        for (var k = 1; k < truth.Count; k++)
+        {
+            foreach (var v in truth[k].Vehicles.Where(v => v.Id.StartsWith("agv", StringComparison.Ordinal)))
+            {
+                var before = truth[k - 1].Vehicles.Single(p => p.Id == v.Id);
+                if (v.S < before.S - 50)
+                {
+                    wrapped.Add(v.Id);
+                }
+
+                var stopLine = 73.5;
+                if (before.S + (before.Length / 2) < stopLine && v.S + (v.Length / 2) >= stopLine)
+                {
+                    var crossing = int.Parse(v.LaneId.AsSpan(1, 1), CultureInfo.InvariantCulture);
+                    var group = truth[k].Intersections.Single(x => x.Id == (uint)crossing).Groups.Single(g => g.Id == 2);
+                    Assert.That(group.State, Is.Not.EqualTo(SignalLampState.Red), $"{v.Id} at {truth[k].StampNs / 1e9:F2} s");
+                }
+            }
+        }
+
+        Assert.That(wrapped, Has.Count.EqualTo(12));
     }
 
     private static List<GroundTruth> GroundTruths(ScenarioOutcome run)
