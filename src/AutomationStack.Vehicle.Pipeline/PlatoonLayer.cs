@@ -77,6 +77,18 @@ internal sealed class PlatoonLayer : IDisposable
     /// <summary>The V2X stack (the signal stage signs its requests with it).</summary>
     public V2xStack Stack => _v2x;
 
+    /// <summary>
+    /// A limit applied after <see cref="Control"/> (a signal's stop line, GLOSA): the desired acceleration the next PCM
+    /// announces is the limited one, so that followers in CACC get it as feedforward instead of finding out from the gap.
+    /// </summary>
+    public void LimitDesiredAcceleration(double limit)
+    {
+        if (limit < _lastDesiredAcceleration)
+        {
+            _lastDesiredAcceleration = limit;
+        }
+    }
+
     /// <summary>As leader: ask the agent to split the platoon in front of member <paramref name="index"/> at the next step.</summary>
     public void RequestSplit(byte index) => _pendingSplit = index;
 

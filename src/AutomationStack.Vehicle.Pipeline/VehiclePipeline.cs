@@ -224,6 +224,7 @@ public sealed class VehiclePipeline : IDisposable
         {
             // A signal's stop line binds like a stationary obstacle: the request is the smaller one (fail closed).
             request = request with { Acceleration = approach.AccelerationLimit };
+            _platoon?.LimitDesiredAcceleration(approach.AccelerationLimit);
         }
 
         var guarded = _guard.Step(request, dt);
