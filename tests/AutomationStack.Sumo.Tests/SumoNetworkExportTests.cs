@@ -89,3 +89,74 @@ public sealed class SumoNetworkExportTests
         Assert.That(sumo.Client.GetTrafficLightState("1"), Does.Match("^[rRgGyYuoOs]+$"));
     }
 }
+
+/// <summary>SUMO's traffic-light links mapped to the map's signal groups, against a real SUMO.</summary>
+[NonParallelizable]
+public sealed class SumoSignalGroupsTests
+{
+    [Test]
+    public void Build_PortTerminalInSumo_EachGroupHasItsLinksAndGroupsAreNeverBothGreen()
+    {
+        if (SumoNetworkExport.FindNetconvert() is null || SumoProcess.FindBinary() is null)
+        {
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                Assert.Fail("SUMO is not installed (Debian packages 'sumo sumo-tools')");
+            }
+
+            Assert.Ignore("SUMO is not installed (Debian packages 'sumo sumo-tools')");
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), "as-sumo-groups-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var root = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+            while (!File.Exists(Path.Combine(root.FullName, "AutomationStack.sln")))
+            {
+                root = root.Parent!;
+            }
+
+            var map = MapFile.Load(Path.Combine(root.FullName, "sim-bridge", "maps", "port-terminal.yaml"));
+            var export = SumoNetworkExport.Export(map, folder, "port-terminal");
+            using var sumo = SumoProcess.Start(new SumoOptions { NetFile = export.NetFile, Seed = 1, NoWarnings = true });
+            var intersection = map.Intersections.Single(i => i.Id == 1);
+            var links = sumo.Client.GetTrafficLightControlledLinks("1")
+                .Select(l => (IReadOnlyList<(string, string)>)[.. l.Select(x => (x.IncomingLane, x.OutgoingLane))]).ToList();
+
+            var groups = SumoSignalGroups.Build(intersection, links, export.Edges);
+
+            Assert.That(groups.LinksOf(0), Is.Not.Empty, "T1's links");
+            Assert.That(groups.LinksOf(1), Is.Not.Empty, "the AGV lanes' links");
+            Assert.That(groups.LinksOf(0).Intersect(groups.LinksOf(1)), Is.Empty);
+            var seen = new HashSet<SumoGroupState>();
+            for (var t = 1; t <= 120; t++)
+            {
+                sumo.Client.SimulationStep(t);
+                var state = sumo.Client.GetTrafficLightState("1");
+                var a = groups.StateOf(0, state);
+                var b = groups.StateOf(1, state);
+                seen.Add(a);
+                Assert.That(a == SumoGroupState.Green && b == SumoGroupState.Green, Is.False, $"both groups green at {t} s: {state}");
+            }
+
+            Assert.That(seen, Does.Contain(SumoGroupState.Green).And.Contain(SumoGroupState.Red), "SUMO's static program cycles T1 through green and red");
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    [Test]
+    public void MapLane_ExportedLaneIds_BackToMapLanes()
+    {
+        var roads = new Dictionary<string, string>(StringComparer.Ordinal) { ["T1.2"] = "T1" };
+
+        Assert.That(SumoSignalGroups.MapLane("T1.2_1", roads), Is.EqualTo("T1/1"));
+        Assert.That(SumoSignalGroups.MapLane(":n1400.0_0.0_3_0", roads), Is.Null);
+        Assert.That(SumoSignalGroups.MapLane("X.0_0", roads), Is.Null);
+    }
+}
