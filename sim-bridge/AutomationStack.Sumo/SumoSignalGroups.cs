@@ -92,6 +92,37 @@ public sealed class SumoSignalGroups
         return any ? result : SumoGroupState.Dark;
     }
 
+    /// <summary>
+    /// The state string that shows each group's state on all its links (links of no group stay red): how the stack's
+    /// own signal controller drives a SUMO traffic light (<c>SetTrafficLightState</c>), so SUMO's vehicles see the
+    /// same lights as the stack trucks.
+    /// </summary>
+    public string StateString(int linkCount, IReadOnlyList<SumoGroupState> groupStates)
+    {
+        ArgumentNullException.ThrowIfNull(groupStates);
+        var chars = new char[linkCount];
+        Array.Fill(chars, 'r');
+        for (var g = 0; g < _linksOfGroup.Length && g < groupStates.Count; g++)
+        {
+            var c = groupStates[g] switch
+            {
+                SumoGroupState.Green => 'G',
+                SumoGroupState.Amber => 'y',
+                SumoGroupState.Red => 'r',
+                _ => 'o',
+            };
+            foreach (var k in _linksOfGroup[g])
+            {
+                if (k < linkCount)
+                {
+                    chars[k] = c;
+                }
+            }
+        }
+
+        return new string(chars);
+    }
+
     /// <summary>The map lane id of a SUMO lane id <c>&lt;road&gt;.&lt;piece&gt;_&lt;index&gt;</c> from the export; null for internal or unknown lanes.</summary>
     public static string? MapLane(string sumoLane, IReadOnlyDictionary<string, string> roadOfEdge)
     {

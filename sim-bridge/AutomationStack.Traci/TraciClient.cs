@@ -172,6 +172,18 @@ public sealed class TraciClient : IDisposable
         FinishSet(TraciCommand.SetVehicle);
     }
 
+    /// <summary>
+    /// Sets a traffic light's link states (0x20 on 0xC2: one character per link from <c>rRgGyYuoOs</c>); SUMO holds
+    /// the state until it is set again or the program is switched back (how an outside controller drives SUMO's lights).
+    /// </summary>
+    public void SetTrafficLightState(string trafficLightId, string state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        BeginSet(TraciCommand.SetTrafficLight, TrafficLightVariable.State, trafficLightId);
+        _writer.WriteTypedString(state);
+        FinishSet(TraciCommand.SetTrafficLight);
+    }
+
     /// <summary>Sets SUMO's speed-mode bit set (e.g. 0 = ignore all safety checks, 31 = default).</summary>
     public void SetVehicleSpeedMode(string vehicleId, int mode)
     {

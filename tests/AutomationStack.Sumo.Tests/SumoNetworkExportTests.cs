@@ -140,6 +140,14 @@ public sealed class SumoSignalGroupsTests
             }
 
             Assert.That(seen, Does.Contain(SumoGroupState.Green).And.Contain(SumoGroupState.Red), "SUMO's static program cycles T1 through green and red");
+
+            // Driven from outside: the stack's controller sets group states, SUMO shows them on the links.
+            var count = links.Count;
+            sumo.Client.SetTrafficLightState("1", groups.StateString(count, [SumoGroupState.Red, SumoGroupState.Green]));
+            sumo.Client.SimulationStep(121);
+            var driven = sumo.Client.GetTrafficLightState("1");
+            Assert.That(groups.StateOf(0, driven), Is.EqualTo(SumoGroupState.Red), driven);
+            Assert.That(groups.StateOf(1, driven), Is.EqualTo(SumoGroupState.Green), driven);
         }
         finally
         {
