@@ -123,6 +123,36 @@ public sealed class SumoSignalGroups
         return new string(chars);
     }
 
+    /// <summary>
+    /// When group <paramref name="index"/>'s current state ends under a static program: the rest of the running phase
+    /// (until <paramref name="nextSwitch"/>, SUMO's absolute time of the next switch) plus every following phase
+    /// (cyclically, at their durations) in which the group shows the same state; s, absolute. +∞ when the state never
+    /// changes within one cycle. This is a SPaT end time for SUMO's lights (min = max = likely for a static program).
+    /// </summary>
+    public double StateEnd(int index, IReadOnlyList<(double Duration, string State)> phases, int currentPhase, double nextSwitch)
+    {
+        ArgumentNullException.ThrowIfNull(phases);
+        if (phases.Count == 0 || currentPhase < 0 || currentPhase >= phases.Count)
+        {
+            return double.PositiveInfinity;
+        }
+
+        var state = StateOf(index, phases[currentPhase].State);
+        var end = nextSwitch;
+        for (var k = 1; k < phases.Count; k++)
+        {
+            var phase = phases[(currentPhase + k) % phases.Count];
+            if (StateOf(index, phase.State) != state)
+            {
+                return end;
+            }
+
+            end += phase.Duration;
+        }
+
+        return double.PositiveInfinity;
+    }
+
     /// <summary>The map lane id of a SUMO lane id <c>&lt;road&gt;.&lt;piece&gt;_&lt;index&gt;</c> from the export; null for internal or unknown lanes.</summary>
     public static string? MapLane(string sumoLane, IReadOnlyDictionary<string, string> roadOfEdge)
     {

@@ -141,10 +141,28 @@ public sealed class SumoSignalGroupsTests
 
             Assert.That(seen, Does.Contain(SumoGroupState.Green).And.Contain(SumoGroupState.Red), "SUMO's static program cycles T1 through green and red");
 
+            // SPaT end times from SUMO's static program: the time the group's state actually changes.
+            sumo.Client.SimulationStep(130);
+            var program = sumo.Client.GetTrafficLightPrograms("1").Single(p => p.ProgramId == sumo.Client.GetTrafficLightProgram("1"));
+            var phases = program.Phases.Select(p => (p.Duration, p.State)).ToList();
+            var now = 130.0;
+            var t1State = groups.StateOf(0, sumo.Client.GetTrafficLightState("1"));
+            var end = groups.StateEnd(0, phases, sumo.Client.GetTrafficLightPhase("1"), sumo.Client.GetTrafficLightNextSwitch("1"));
+            Assert.That(end, Is.GreaterThan(now).And.LessThan(now + 200));
+            while (now < end - 1e-6)
+            {
+                Assert.That(groups.StateOf(0, sumo.Client.GetTrafficLightState("1")), Is.EqualTo(t1State), $"T1 still {t1State} at {now} s (end {end} s)");
+                now += 1;
+                sumo.Client.SimulationStep(Math.Min(now, end));
+            }
+
+            sumo.Client.SimulationStep(end + 0.5);
+            Assert.That(groups.StateOf(0, sumo.Client.GetTrafficLightState("1")), Is.Not.EqualTo(t1State), "changed at the computed end");
+
             // Driven from outside: the stack's controller sets group states, SUMO shows them on the links.
             var count = links.Count;
             sumo.Client.SetTrafficLightState("1", groups.StateString(count, [SumoGroupState.Red, SumoGroupState.Green]));
-            sumo.Client.SimulationStep(121);
+            sumo.Client.SimulationStep(Math.Ceiling(end) + 2);
             var driven = sumo.Client.GetTrafficLightState("1");
             Assert.That(groups.StateOf(0, driven), Is.EqualTo(SumoGroupState.Red), driven);
             Assert.That(groups.StateOf(1, driven), Is.EqualTo(SumoGroupState.Green), driven);
