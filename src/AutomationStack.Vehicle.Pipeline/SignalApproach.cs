@@ -93,7 +93,7 @@ internal sealed class SignalApproach
     /// the vehicle's map does not have are skipped), and the map's signal heads on those lanes are tied to their group
     /// for the camera cross-check. A MAP with the revision already known changes nothing.
     /// </summary>
-    public void OnMap(MapData map, RoadNetwork roads)
+    public void OnMap(MapData map, RoadNetwork roads, long stampNs)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(roads);
@@ -103,6 +103,7 @@ internal sealed class SignalApproach
         }
 
         var lanes = new List<ApproachLane>();
+        var unknown = new List<string>();
         foreach (var group in map.Groups)
         {
             foreach (var ingress in group.Ingress)
@@ -111,7 +112,18 @@ internal sealed class SignalApproach
                 {
                     lanes.Add(new ApproachLane(map.IntersectionId, group.SignalGroupId, lane.Id, lane.Centreline, ingress.StopLineS, lane.Width));
                 }
+                else
+                {
+                    unknown.Add(ingress.LaneId);
+                }
             }
+        }
+
+        if (unknown.Count > 0)
+        {
+            // The roadside unit describes lanes this truck's map does not have: those approaches cannot be matched.
+            _log.Add(new VehicleLogLine(stampNs, LogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
+                $"signal MAP of intersection {map.IntersectionId} (revision {map.Revision}) names lanes not in this truck's map: {string.Join(", ", unknown)}")));
         }
 
         _maps[map.IntersectionId] = (map.Revision, lanes);

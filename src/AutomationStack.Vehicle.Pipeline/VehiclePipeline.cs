@@ -290,7 +290,7 @@ public sealed class VehiclePipeline : IDisposable
             switch (message.Body)
             {
                 case MapData map:
-                    _approach.OnMap(map, _session.Map);
+                    _approach.OnMap(map, _session.Map, frame.StampNs);
                     break;
                 case Spat spat:
                     _approach.OnSpat(spat, generation, frame.StampNs);

@@ -5,6 +5,26 @@ using AutomationStack.Traci;
 
 namespace AutomationStack.Sumo.Tests;
 
+/// <summary>SUMO's tools must be there: in CI (CI=true) a missing install fails the test, elsewhere it is ignored with the reason.</summary>
+internal static class SumoInstalled
+{
+    public static void Require()
+    {
+        if (SumoNetworkExport.FindNetconvert() is not null && SumoProcess.FindBinary() is not null)
+        {
+            return;
+        }
+
+        const string message = "SUMO (netconvert, sumo) is not installed: Debian packages 'sumo sumo-tools' (the test command installs them)";
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Fail(message);
+        }
+
+        Assert.Ignore(message);
+    }
+}
+
 /// <summary>The port-terminal map exported to a SUMO network by the real netconvert, and loaded by a real SUMO.</summary>
 [NonParallelizable]
 public sealed class SumoNetworkExportTests
@@ -28,17 +48,7 @@ public sealed class SumoNetworkExportTests
     [SetUp]
     public void CreateFolder()
     {
-        if (SumoNetworkExport.FindNetconvert() is null || SumoProcess.FindBinary() is null)
-        {
-            const string message = "SUMO (netconvert, sumo) is not installed: Debian packages 'sumo sumo-tools' (the test command installs them)";
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail(message);
-            }
-
-            Assert.Ignore(message);
-        }
-
+        SumoInstalled.Require();
         _folder = Path.Combine(Path.GetTempPath(), "as-sumo-net-" + Guid.NewGuid().ToString("N"));
     }
 
@@ -97,16 +107,7 @@ public sealed class SumoSignalGroupsTests
     [Test]
     public void Build_PortTerminalInSumo_EachGroupHasItsLinksAndGroupsAreNeverBothGreen()
     {
-        if (SumoNetworkExport.FindNetconvert() is null || SumoProcess.FindBinary() is null)
-        {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail("SUMO is not installed (Debian packages 'sumo sumo-tools')");
-            }
-
-            Assert.Ignore("SUMO is not installed (Debian packages 'sumo sumo-tools')");
-        }
-
+        SumoInstalled.Require();
         var folder = Path.Combine(Path.GetTempPath(), "as-sumo-groups-" + Guid.NewGuid().ToString("N"));
         try
         {

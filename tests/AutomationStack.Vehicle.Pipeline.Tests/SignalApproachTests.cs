@@ -117,3 +117,27 @@ internal sealed class SignalApproachTests
         Assert.That(r.Match, Is.Null);
     }
 }
+
+internal sealed class SignalApproachMapTests
+{
+    [Test]
+    public void OnMap_LaneNotInTrucksMap_SkippedWithWarningAndKnownLanesMatched()
+    {
+        var roads = new AutomationStack.RoadMap.RoadNetwork("m", [
+            new AutomationStack.RoadMap.Lane("A1/0", "A1", 0, new Polyline([new Vec2(0, -1.75), new Vec2(1000, -1.75)]), 3.5, 30,
+                AutomationStack.RoadMap.ElevationProfile.Flat, null, null)]);
+        var map = new AutomationStack.Platooning.Protocol.MapData(1, 1, 888, -10, [
+            new AutomationStack.Platooning.Protocol.MapSignalGroup(1, [
+                new AutomationStack.Platooning.Protocol.MapIngressLane("A1/0", 880, 880, -1.75, ["A1/0"]),
+                new AutomationStack.Platooning.Protocol.MapIngressLane("Z9/0", 50, 0, 0, [])])]);
+        var log = new List<VehicleLogLine>();
+        var stage = new SignalApproach(SignalOptions.Default, 16.5, log);
+
+        stage.OnMap(map, roads, 5_000_000);
+
+        Assert.That(stage.LaneCount, Is.EqualTo(1));
+        var warning = log.Single(l => l.Level == LogLevel.Warning);
+        Assert.That(warning.Text, Does.Contain("Z9/0"));
+        Assert.That(warning.StampNs, Is.EqualTo(5_000_000));
+    }
+}
