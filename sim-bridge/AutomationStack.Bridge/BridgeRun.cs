@@ -75,6 +75,8 @@ public sealed class BridgeRun
     private readonly List<AnsweredRequest> _answered = [];
     private readonly List<string> _failedVehicles = [];
     private RunRecorder? _recorder;
+    private Sumo.SumoCoupling? _sumo;
+    private string? _backendFailure;
     private BridgeRunOptions? _options;
     private volatile bool _started;
     private volatile bool _finished;
@@ -209,13 +211,48 @@ public sealed class BridgeRun
         WriteHeader(recorder, options);
 
         var wall = Stopwatch.StartNew();
+        var sumoFolder = options.SumoWorkFolder;
+        var temporaryFolder = false;
         try
         {
+            if (_scenario.Backend == SimulationBackend.Sumo)
+            {
+                if (sumoFolder is null)
+                {
+                    sumoFolder = Directory.CreateTempSubdirectory("automationstack-sumo-").FullName;
+                    temporaryFolder = true;
+                }
+
+                try
+                {
+                    _sumo = Sumo.SumoCoupling.Start(_scenario, _world, sumoFolder);
+                }
+                catch (Exception ex) when (ex is Traci.TraciException or InvalidOperationException or IOException)
+                {
+                    throw new SimulatorBackendException($"the SUMO backend could not start: {ex.Message}", ex);
+                }
+
+                options.Notice?.Invoke($"SUMO {_sumo.Process.Version.Software} (pid {_sumo.Process.ProcessId}) coupled, step {_scenario.Sumo!.StepLength.ToString("0.###", CultureInfo.InvariantCulture)} s, files in {sumoFolder}");
+            }
+
             return await RunLoopAsync(options, recorder, wall, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _finished = true;
+            _sumo?.Dispose();
+            if (temporaryFolder && sumoFolder is not null)
+            {
+                try
+                {
+                    Directory.Delete(sumoFolder, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // A leftover temporary folder is harmless.
+                }
+            }
+
             foreach (var slot in _slots)
             {
                 slot.Release();
@@ -290,6 +327,22 @@ public sealed class BridgeRun
             }
 
             var t0 = Stopwatch.GetTimestamp();
+            if (_sumo is not null)
+            {
+                try
+                {
+                    _sumo.BeforeWorldStep();
+                }
+                catch (Traci.TraciException ex)
+                {
+                    // SUMO died or answered garbage: stop here; the log keeps everything up to this step.
+                    _backendFailure = $"SUMO failed at {_world.StampNs / (double)Units.NanosecondsPerSecond:F2} s: {ex.Message}";
+                    RecordEvent("backend_failure", string.Empty, _backendFailure);
+                    cancelled = true;
+                    break;
+                }
+            }
+
             _world.Step();
             var t1 = Stopwatch.GetTimestamp();
             physicsTicks += t1 - t0;
@@ -398,6 +451,8 @@ public sealed class BridgeRun
             cancelled)
         {
             GroundTruthSubscriptions = GroundTruthSubscriptions,
+            BackendFailure = _backendFailure,
+            Sumo = _sumo?.Stats,
         };
     }
 

@@ -18,7 +18,16 @@ public sealed record BridgeRunOptions
 
     /// <summary>Extra metadata written into the recording (must be deterministic for a deterministic log).</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>
+    /// Where a SUMO-backed run keeps SUMO's network, routes and logs (kept after the run); null: a temporary folder,
+    /// deleted afterwards.
+    /// </summary>
+    public string? SumoWorkFolder { get; init; }
 }
+
+/// <summary>The simulator backend could not start or failed during the run (SUMO missing, dead, or answering garbage).</summary>
+public sealed class SimulatorBackendException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>Progress of a run in simulated and wall time.</summary>
 public readonly record struct RunProgress(long Frame, double SimulatedTime, double Duration, double RealTimeFactor);
@@ -61,4 +70,10 @@ public sealed record RunResult(
 {
     /// <summary>StreamGroundTruth subscriptions during the run (the vehicle processes never open one).</summary>
     public int GroundTruthSubscriptions { get; init; }
+
+    /// <summary>Why the run stopped early because its simulator backend failed; null otherwise.</summary>
+    public string? BackendFailure { get; init; }
+
+    /// <summary>The SUMO coupling's counters (backend sumo), else null.</summary>
+    public Sumo.SumoCouplingStats? Sumo { get; init; }
 }

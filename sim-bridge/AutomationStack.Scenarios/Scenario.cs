@@ -120,6 +120,12 @@ public sealed record Scenario(
 
     /// <summary>Signal controllers of the map's intersections (each with a roadside unit); empty: none run.</summary>
     public IReadOnlyList<ScenarioSignalController> SignalControllers { get; init; } = [];
+
+    /// <summary>The simulator that moves background traffic (scenario <c>backend</c>, default embedded).</summary>
+    public SimulationBackend Backend { get; init; } = SimulationBackend.Embedded;
+
+    /// <summary>The SUMO coupling when <see cref="Backend"/> is <see cref="SimulationBackend.Sumo"/>, else null.</summary>
+    public SumoSettings? Sumo { get; init; }
 }
 
 /// <summary>
@@ -144,3 +150,36 @@ public sealed record ScenarioSignal(string HeadId, double Green, double Amber, d
 /// expired_certificate, missing_permission, impersonation, replay, stale, future_dated, truncated, bit_flipped).
 /// </summary>
 public sealed record V2xAttackerSettings(string VehicleId, double From, double Period, IReadOnlyList<string> Kinds);
+
+/// <summary>Which simulator moves the world's traffic and lights (scenario <c>backend</c>).</summary>
+public enum SimulationBackend
+{
+    /// <summary>The embedded simulator: IDM background vehicles, the world's signal controllers.</summary>
+    Embedded,
+
+    /// <summary>SUMO over TraCI: SUMO moves the background traffic; the world keeps the stack trucks, sensors and lights.</summary>
+    Sumo,
+}
+
+/// <summary>
+/// One stream of SUMO background traffic (scenario <c>sumo.traffic</c>): vehicles of <see cref="Body"/> driving from the
+/// start of road <see cref="FromRoad"/> to the end of road <see cref="ToRoad"/> (SUMO routes between them),
+/// <see cref="Initial"/> of them placed at t = 0 at seeded free positions on <see cref="FromRoad"/>, and a further
+/// <see cref="PerHour"/> vehicles per hour entering at its start. <see cref="MaxSpeed"/> m/s caps their speed (SUMO
+/// also keeps the lane's limit), <see cref="BlueprintName"/> names the body in the log.
+/// </summary>
+public sealed record SumoTrafficStream(
+    string FromRoad,
+    string ToRoad,
+    string BlueprintName,
+    TruckParameters Body,
+    int Initial,
+    double PerHour,
+    double MaxSpeed);
+
+/// <summary>
+/// The SUMO coupling (scenario <c>sumo</c>): SUMO steps every <see cref="StepLength"/> s (a whole number of world
+/// steps) with random seed <see cref="Seed"/>; <see cref="Traffic"/> is its background traffic; no initial background
+/// vehicle is placed within <see cref="TruckClearance"/> m (bumper to bumper) of a stack truck on its road.
+/// </summary>
+public sealed record SumoSettings(double StepLength, int Seed, IReadOnlyList<SumoTrafficStream> Traffic, double TruckClearance);

@@ -114,6 +114,8 @@ internal sealed class ScenarioReader
         var attacker = ReadAttacker(root, duration);
         var signals = ReadSignals(root, map);
         var controllers = ReadSignalControllers(root, map, signals);
+        var backend = root.Choice("backend", Backends) ?? SimulationBackend.Embedded;
+        var sumo = ReadSumo(root, backend, step, seed, map, vehicles);
         root.RejectUnknownFields();
         _doc.ThrowIfErrors();
 
@@ -137,7 +139,106 @@ internal sealed class ScenarioReader
             Attacker = attacker,
             Signals = signals,
             SignalControllers = controllers,
+            Backend = backend,
+            Sumo = sumo,
         };
+    }
+
+    private static readonly KeyValuePair<string, SimulationBackend>[] Backends =
+        [new("embedded", SimulationBackend.Embedded), new("sumo", SimulationBackend.Sumo)];
+
+    /// <summary>Default SUMO step length, s.</summary>
+    public const double DefaultSumoStep = 0.1;
+
+    /// <summary>Most initial SUMO vehicles per traffic stream.</summary>
+    public const int MaxInitialSumoVehicles = 5000;
+
+    /// <summary>Highest inflow of one SUMO traffic stream, vehicles per hour.</summary>
+    public const double MaxSumoVehiclesPerHour = 20_000;
+
+    /// <summary>
+    /// The `sumo` mapping (required with `backend: sumo`, rejected otherwise): step_length, seed, truck_clearance and the
+    /// `traffic` streams. Background vehicles then come from SUMO only: `vehicles` holds the stack trucks.
+    /// </summary>
+    private SumoSettings? ReadSumo(ConfigMapping root, SimulationBackend backend, double step, ulong seed, RoadNetwork? map, List<VehicleEntry> vehicles)
+    {
+        if (backend != SimulationBackend.Sumo)
+        {
+            if (root.Get("sumo") is { } stray)
+            {
+                stray.Error("'sumo' settings need 'backend: sumo'");
+            }
+
+            return null;
+        }
+
+        foreach (var entry in vehicles)
+        {
+            if (entry.Vehicle.Role == VehicleRole.Background)
+            {
+                root.Get("backend")!.Error($"with backend sumo, background traffic comes from sumo.traffic; vehicle '{entry.Vehicle.Id}' is a background vehicle");
+            }
+        }
+
+        var node = root.RequiredMapping("sumo", "a mapping with the SUMO coupling (step_length, seed, traffic)");
+        if (node is null)
+        {
+            return null;
+        }
+
+        var sumoStep = node.Number("step_length", NumberRange.Between(step, 1.0, $"a step in seconds from the world step {step:0.###} to 1")) ?? DefaultSumoStep;
+        var ratio = sumoStep / step;
+        if (Math.Abs(ratio - Math.Round(ratio)) > 1e-6)
+        {
+            node.Get("step_length")?.Error($"expected a whole multiple of the world step {step:0.###} s, got {sumoStep:0.####}");
+        }
+
+        var sumoSeed = (int?)node.Integer("seed", 0, int.MaxValue, "a SUMO random seed from 0 to 2147483647") ?? (int)(seed % int.MaxValue);
+        var clearance = node.Number("truck_clearance", NumberRange.Between(0, 1000, "a distance in metres from 0 to 1000")) ?? 30.0;
+        var roads = map?.Lanes.Select(l => l.RoadId).ToHashSet(StringComparer.Ordinal) ?? [];
+        var roadList = string.Join(", ", roads.Order(StringComparer.Ordinal));
+        var streams = new List<SumoTrafficStream>();
+        var list = node.Sequence("traffic", "a list of traffic streams {from, to, blueprint, initial, per_hour, max_speed_kph}");
+        foreach (var item in list?.Items ?? [])
+        {
+            var t = item.AsMapping("a traffic stream (a mapping with from, to, blueprint, initial, per_hour, max_speed_kph)");
+            if (t is null)
+            {
+                continue;
+            }
+
+            var from = t.RequiredString("from", $"a road of the map ({roadList})");
+            if (from is not null && map is not null && !roads.Contains(from))
+            {
+                t.Get("from")!.Reject($"a road of the map ({roadList})");
+                from = null;
+            }
+
+            var to = t.String("to", $"a road of the map ({roadList})") ?? from;
+            if (to is not null && map is not null && !roads.Contains(to))
+            {
+                t.Get("to")!.Reject($"a road of the map ({roadList})");
+                to = null;
+            }
+
+            var blueprint = t.String("blueprint", "a blueprint name") ?? CarBlueprint;
+            if (!_blueprints.TryGetValue(blueprint, out var body))
+            {
+                t.Get("blueprint")!.Reject($"one of the blueprints {string.Join(", ", _blueprints.Keys)}");
+            }
+
+            var initial = (int?)t.Integer("initial", 0, MaxInitialSumoVehicles, $"a number of vehicles from 0 to {MaxInitialSumoVehicles}") ?? 0;
+            var perHour = t.Number("per_hour", NumberRange.Between(0, MaxSumoVehiclesPerHour, $"vehicles per hour from 0 to {MaxSumoVehiclesPerHour}")) ?? 0;
+            var maxSpeed = t.Number("max_speed_kph", PositiveSpeedKph) ?? 130;
+            t.RejectUnknownFields();
+            if (from is not null && to is not null && body is not null)
+            {
+                streams.Add(new SumoTrafficStream(from, to, blueprint, body, initial, perHour, maxSpeed / 3.6));
+            }
+        }
+
+        node.RejectUnknownFields();
+        return new SumoSettings(sumoStep, sumoSeed, streams, clearance);
     }
 
     private static readonly KeyValuePair<string, SignalControlMode>[] ControlModes =

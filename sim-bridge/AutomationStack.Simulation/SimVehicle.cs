@@ -21,6 +21,12 @@ public enum ControlSource
 
     /// <summary>The truck's own fallback: brake to standstill in its lane, external commands ignored.</summary>
     MinimalRiskStop,
+
+    /// <summary>
+    /// Another simulator moves it (SUMO background traffic): its pose and speed are set each step through
+    /// <see cref="World.SetMirroredState"/>; the world only locates it on the map, senses it and checks collisions.
+    /// </summary>
+    Mirrored,
 }
 
 /// <summary>

@@ -281,6 +281,74 @@ public sealed class World
         return v;
     }
 
+    /// <summary>
+    /// Adds a background vehicle that another simulator moves (<see cref="ControlSource.Mirrored"/>): centre
+    /// (<paramref name="x"/>, <paramref name="y"/>) m, <paramref name="heading"/> rad, <paramref name="speed"/> m/s; it is
+    /// located on the nearest lane of the map.
+    /// </summary>
+    /// <exception cref="ArgumentException">a duplicate id, or a non-finite pose.</exception>
+    public SimVehicle AddMirrored(string id, TruckParameters body, double x, double y, double heading, double speed)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(body);
+        if (_byId.ContainsKey(id))
+        {
+            throw new ArgumentException($"Vehicle '{id}' already exists.", nameof(id));
+        }
+
+        if (!double.IsFinite(x) || !double.IsFinite(y) || !double.IsFinite(heading) || !double.IsFinite(speed))
+        {
+            throw new ArgumentException($"Vehicle '{id}': pose and speed must be finite.", nameof(id));
+        }
+
+        var lane = Map.TryLocate(new Vec2(x, y), out var position) ? Map.GetLane(position.LaneId) : Map.Lanes[0];
+        var v = new SimVehicle(id, VehicleRole.Background, body, ControlSource.Mirrored, _nextStationId, lane, _seed)
+        {
+            LagFactor = Longitudinal.LagFactor(_dt, body.ActuatorTimeConstant),
+        };
+        v.SegmentHint = lane.Centreline.SegmentAt(Math.Clamp(position.S, 0, lane.Centreline.Length));
+        Pose(v, x, y, heading, speed, 0.0);
+        UpdateLanePosition(v);
+        Register(v);
+        return v;
+    }
+
+    /// <summary>
+    /// Sets the pose of a mirrored vehicle (see <see cref="AddMirrored"/>) for the current step: centre m, heading rad,
+    /// speed m/s, acceleration m/s². Non-finite values are ignored (the vehicle keeps its last pose).
+    /// </summary>
+    /// <exception cref="ArgumentException">the vehicle is not mirrored.</exception>
+    public void SetMirroredState(string id, double x, double y, double heading, double speed, double acceleration)
+    {
+        var v = Get(id);
+        if (v.Control != ControlSource.Mirrored)
+        {
+            throw new ArgumentException($"Vehicle '{id}' is not mirrored from another simulator.", nameof(id));
+        }
+
+        if (!double.IsFinite(x) || !double.IsFinite(y) || !double.IsFinite(heading) || !double.IsFinite(speed))
+        {
+            return;
+        }
+
+        var turn = Angles.Normalize(heading - v.Heading);
+        Pose(v, x, y, heading, speed, double.IsFinite(acceleration) ? acceleration : 0.0);
+        v.YawRate = turn / _dt;
+        UpdateLanePosition(v);
+    }
+
+    private static void Pose(SimVehicle v, double x, double y, double heading, double speed, double acceleration)
+    {
+        v.X = x;
+        v.Y = y;
+        v.Yaw = heading;
+        v.Heading = Angles.Normalize(heading);
+        v.Speed = Math.Max(0.0, speed);
+        v.Acceleration = acceleration;
+        v.RearX = x - (v.Body.RearAxleToCentre * Math.Cos(heading));
+        v.RearY = y - (v.Body.RearAxleToCentre * Math.Sin(heading));
+    }
+
     public bool Remove(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
@@ -399,6 +467,11 @@ public sealed class World
         for (var i = 0; i < _vehicles.Count; i++)
         {
             var v = _vehicles[i];
+            if (v.Control == ControlSource.Mirrored)
+            {
+                continue; // posed from outside (SetMirroredState)
+            }
+
             if (v.Role == VehicleRole.Background)
             {
                 AdvanceBackground(v);

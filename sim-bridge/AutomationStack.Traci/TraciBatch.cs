@@ -42,6 +42,40 @@ public sealed class TraciBatch : IDisposable
         return Append(new Entry(TraciCommand.SetVehicle, VehicleVariable.Speed, vehicleId, false));
     }
 
+    /// <summary>Queues a moveToXY (see <see cref="TraciClient.MoveVehicleToXY"/>); returns the index.</summary>
+    public int AddMoveVehicleToXY(string vehicleId, string edgeId, int laneIndex, double x, double y, double angle, int keepRoute)
+    {
+        ArgumentNullException.ThrowIfNull(vehicleId);
+        ArgumentNullException.ThrowIfNull(edgeId);
+        var w = Commands;
+        w.BeginCommand(TraciCommand.SetVehicle);
+        w.WriteUByte(VehicleVariable.MoveToXY);
+        w.WriteString(vehicleId);
+        w.WriteCompoundHeader(6);
+        w.WriteTypedString(edgeId);
+        w.WriteTypedInt32(laneIndex);
+        w.WriteTypedDouble(x);
+        w.WriteTypedDouble(y);
+        w.WriteTypedDouble(double.IsNaN(angle) ? TraciClient.InvalidDouble : angle);
+        w.WriteTypedByte(checked((sbyte)keepRoute));
+        w.EndCommand();
+        return Append(new Entry(TraciCommand.SetVehicle, VehicleVariable.MoveToXY, vehicleId, false));
+    }
+
+    /// <summary>Queues setting a traffic light's state string (see <see cref="TraciClient.SetTrafficLightState"/>); returns the index.</summary>
+    public int AddSetTrafficLightState(string trafficLightId, string state)
+    {
+        ArgumentNullException.ThrowIfNull(trafficLightId);
+        ArgumentNullException.ThrowIfNull(state);
+        var w = Commands;
+        w.BeginCommand(TraciCommand.SetTrafficLight);
+        w.WriteUByte(TrafficLightVariable.State);
+        w.WriteString(trafficLightId);
+        w.WriteTypedString(state);
+        w.EndCommand();
+        return Append(new Entry(TraciCommand.SetTrafficLight, TrafficLightVariable.State, trafficLightId, false));
+    }
+
     internal int AddGet(byte command, byte variable, string objectId)
     {
         ArgumentNullException.ThrowIfNull(objectId);

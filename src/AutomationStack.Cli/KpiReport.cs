@@ -189,6 +189,23 @@ internal static class KpiReport
             }
 
             json.WriteEndObject();
+            if (result.Sumo is { } sumo)
+            {
+                json.WriteStartObject("sumo");
+                json.WriteString("version", sumo.SumoVersion);
+                json.WriteNumber("steps", sumo.SumoSteps);
+                json.WriteNumber("vehicles_departed", sumo.Departed);
+                json.WriteNumber("vehicles_arrived", sumo.Arrived);
+                json.WriteNumber("max_background_vehicles", sumo.MaxMirrored);
+                json.WriteNumber("traci_seconds", Round(sumo.TraciSeconds));
+                json.WriteEndObject();
+            }
+
+            if (result.BackendFailure is { } failure)
+            {
+                json.WriteString("backend_failure", failure);
+            }
+
             json.WriteStartObject("log");
             json.WriteString("file", Path.GetFileName(recordingPath));
             json.WriteNumber("messages", result.RecordedMessages);
@@ -224,6 +241,11 @@ internal static class KpiReport
             {
                 sb.AppendLine(inv, $"           failed at t={truck.FailureStampNs / 1e9:F2} s: {truck.FailureReason}");
             }
+        }
+
+        if (result.Sumo is { } sumo)
+        {
+            sb.AppendLine(inv, $"SUMO {sumo.SumoVersion}: {sumo.SumoSteps} steps, {sumo.MaxMirrored} background vehicles at most ({sumo.Departed} departed, {sumo.Arrived} arrived), TraCI {sumo.TraciSeconds:F2} s");
         }
 
         sb.AppendLine(inv, $"collisions {kpi.Collisions}   bridge peak {Fmt(bridgePeakMegabytes ?? -1)} MB   bridge overhead {result.Timings.BridgeOverheadPerVehicleStep:F1} µs/vehicle/step");

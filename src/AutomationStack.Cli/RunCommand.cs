@@ -180,6 +180,7 @@ public static class RunCommand
                             Recording = recording,
                             Progress = progress.Report,
                             Notice = request.Quiet ? null : message => progress.Notice(message),
+                            SumoWorkFolder = Path.Combine(outDir, "sumo"),
                             Metadata = new Dictionary<string, string>
                             {
                                 ["scenario_sha256"] = Sha256OfFile(scenario.SourcePath),
@@ -195,6 +196,11 @@ public static class RunCommand
                         await runner.WaitForExitAsync().ConfigureAwait(false);
                     }
                 }
+                catch (SimulatorBackendException ex)
+                {
+                    await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                    return ExitCodes.RunError;
+                }
                 finally
                 {
                     foreach (var runner in runners)
@@ -205,7 +211,12 @@ public static class RunCommand
             }
         }
 
-        if (result.Cancelled)
+        if (result.BackendFailure is { } backendFailure)
+        {
+            exitMessage = backendFailure;
+            await stderr.WriteLineAsync($"error: {backendFailure}").ConfigureAwait(false);
+        }
+        else if (result.Cancelled)
         {
             exitMessage = "interrupted";
         }
