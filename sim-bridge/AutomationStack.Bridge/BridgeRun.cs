@@ -1410,7 +1410,10 @@ public sealed class BridgeRun
             _options?.Notice?.Invoke($"COLLISION at t={(_world.StampNs / 1e9).ToString("F2", CultureInfo.InvariantCulture)} s: {first} × {second}");
         }
 
-        _recorder!.Write(RunRecorder.GroundTruthTopic, gt, _world.StampNs);
+        if (_world.Frame % _scenario.GroundTruthEvery == 0 || gt.NewCollisions.Count > 0)
+        {
+            _recorder!.Write(RunRecorder.GroundTruthTopic, gt, _world.StampNs);
+        }
 
         foreach (var slot in _slots)
         {

@@ -126,6 +126,12 @@ public sealed record Scenario(
 
     /// <summary>The SUMO coupling when <see cref="Backend"/> is <see cref="SimulationBackend.Sumo"/>, else null.</summary>
     public SumoSettings? Sumo { get; init; }
+
+    /// <summary>
+    /// The log's <c>/ground_truth</c> holds every this-many-th world step (scenario <c>recording.ground_truth_every</c>,
+    /// default 1 = every step); steps with a new collision are always recorded. KPIs use every step either way.
+    /// </summary>
+    public int GroundTruthEvery { get; init; } = 1;
 }
 
 /// <summary>

@@ -116,6 +116,9 @@ internal sealed class ScenarioReader
         var controllers = ReadSignalControllers(root, map, signals);
         var backend = root.Choice("backend", Backends) ?? SimulationBackend.Embedded;
         var sumo = ReadSumo(root, backend, step, seed, map, vehicles);
+        var recording = root.Mapping("recording", "a mapping with recording settings (ground_truth_every)");
+        var groundTruthEvery = (int?)recording?.Integer("ground_truth_every", 1, 1000, "a whole number of world steps from 1 (every step) to 1000") ?? 1;
+        recording?.RejectUnknownFields();
         root.RejectUnknownFields();
         _doc.ThrowIfErrors();
 
@@ -141,6 +144,7 @@ internal sealed class ScenarioReader
             SignalControllers = controllers,
             Backend = backend,
             Sumo = sumo,
+            GroundTruthEvery = groundTruthEvery,
         };
     }
 

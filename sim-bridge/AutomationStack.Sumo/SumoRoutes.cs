@@ -63,30 +63,52 @@ public static class SumoRoutes
         }
 
         var departures = new List<(double Pos, string Line)>();
-        for (var k = 0; k < settings.Traffic.Count; k++)
+        var numbers = new int[settings.Traffic.Count];
+        foreach (var road in settings.Traffic.Select(t => t.FromRoad).Distinct(StringComparer.Ordinal))
         {
-            var stream = settings.Traffic[k];
-            var pieces = edges.Where(e => e.RoadId == stream.FromRoad).OrderBy(e => e.StartS).ToArray();
-            var last = edges.Where(e => e.RoadId == stream.ToRoad).OrderBy(e => e.StartS).Last();
+            // Streams that start on the same road share its lanes: their initial vehicles are interleaved (each stream
+            // evenly through the sequence) and spread together, so they never overlap.
+            var pieces = edges.Where(e => e.RoadId == road).OrderBy(e => e.StartS).ToArray();
             var roadLength = pieces[^1].EndS;
             var lanes = pieces[0].LaneCount;
-            var perLane = new int[lanes];
-            for (var i = 0; i < stream.Initial; i++)
+            var sequence = new List<(double Key, int Stream)>();
+            for (var k = 0; k < settings.Traffic.Count; k++)
             {
-                perLane[i % lanes]++;
+                var stream = settings.Traffic[k];
+                if (stream.FromRoad != road)
+                {
+                    continue;
+                }
+
+                for (var i = 0; i < stream.Initial; i++)
+                {
+                    sequence.Add(((i + 0.5) / stream.Initial, k));
+                }
             }
 
-            var n = 0;
+            var ordered = sequence.OrderBy(e => e.Key).ThenBy(e => e.Stream).Select(e => e.Stream).ToArray();
             for (var lane = 0; lane < lanes; lane++)
             {
-                foreach (var s in Spread(perLane[lane], roadLength, stream.Body.Length, Blocked(trucks, stream.FromRoad, settings.TruckClearance, stream.Body.Length), random, stream, lane))
+                var inLane = ordered.Where((_, i) => i % lanes == lane).ToArray();
+                if (inLane.Length == 0)
                 {
-                    var piece = pieces.Last(p => p.StartS <= s);
-                    var pos = Math.Clamp(s - piece.StartS + (0.5 * stream.Body.Length), stream.Body.Length, piece.EndS - piece.StartS - 1.0);
-                    departures.Add((s, string.Create(
+                    continue;
+                }
+
+                var longest = inLane.Max(k => settings.Traffic[k].Body.Length);
+                var places = Spread(inLane.Length, roadLength, longest, Blocked(trucks, road, settings.TruckClearance, longest), random, road, lane);
+                for (var i = 0; i < inLane.Length; i++)
+                {
+                    var k = inLane[i];
+                    var stream = settings.Traffic[k];
+                    var last = edges.Where(e => e.RoadId == stream.ToRoad).OrderBy(e => e.StartS).Last();
+                    var sCentre = places[i];
+                    var piece = pieces.Last(p => p.StartS <= sCentre);
+                    var pos = Math.Clamp(sCentre - piece.StartS + (0.5 * stream.Body.Length), stream.Body.Length, piece.EndS - piece.StartS - 1.0);
+                    departures.Add((sCentre, string.Create(
                         CultureInfo.InvariantCulture,
-                        $"  <trip id=\"s{k}.{n}\" type=\"{TypeId(stream.BlueprintName)}\" depart=\"0\" from=\"{piece.EdgeId}\" to=\"{last.EdgeId}\" departLane=\"{lane}\" departPos=\"{pos:0.###}\" departSpeed=\"max\"/>\n")));
-                    n++;
+                        $"  <trip id=\"s{k}.{numbers[k]}\" type=\"{TypeId(stream.BlueprintName)}\" depart=\"0\" from=\"{piece.EdgeId}\" to=\"{last.EdgeId}\" departLane=\"{lane}\" departPos=\"{pos:0.###}\" departSpeed=\"max\"/>\n")));
+                    numbers[k]++;
                 }
             }
         }
@@ -145,7 +167,7 @@ public static class SumoRoutes
     /// <paramref name="count"/> centre positions in [EndMargin, length − EndMargin] minus the blocked intervals: the free
     /// length is cut into equal slots, each vehicle at a seeded place within the middle half of its slot.
     /// </summary>
-    private static List<double> Spread(int count, double roadLength, double vehicleLength, List<(double From, double To)> blocked, DeterministicRandom random, SumoTrafficStream stream, int lane)
+    private static List<double> Spread(int count, double roadLength, double vehicleLength, List<(double From, double To)> blocked, DeterministicRandom random, string road, int lane)
     {
         var result = new List<double>(count);
         if (count == 0)
@@ -186,7 +208,7 @@ public static class SumoRoutes
         {
             throw new InvalidOperationException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"sumo.traffic: {count} initial '{stream.BlueprintName}' vehicles do not fit in lane {lane} of road {stream.FromRoad} ({total:0} m free, {vehicleLength + MinimumGap:0.#} m needed each)"));
+                $"sumo.traffic: {count} initial vehicles do not fit in lane {lane} of road {road} ({total:0} m free, {vehicleLength + MinimumGap:0.#} m needed each)"));
         }
 
         for (var i = 0; i < count; i++)
