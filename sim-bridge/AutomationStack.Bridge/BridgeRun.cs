@@ -101,7 +101,12 @@ public sealed class BridgeRun
         _laneChanges = [.. scenario.Events.OfType<LaneChangeEvent>().OrderBy(e => e.At)];
         // With signal controllers the PKI issues intersection permissions (roadside units; trucks may send signal
         // requests); without, its certificates are byte-identical to those of runs before intersections existed.
-        var intersections = scenario.SignalControllers.Count > 0;
+        // With the SUMO backend, every map intersection without a controller in the scenario runs SUMO's own
+        // traffic-light program (an external controller fed by the coupling) behind a roadside unit.
+        var sumoLights = scenario.Backend == SimulationBackend.Sumo
+            ? scenario.Map.Intersections.Where(x => scenario.SignalControllers.All(c => c.IntersectionId != x.Id)).ToArray()
+            : [];
+        var intersections = scenario.SignalControllers.Count > 0 || sumoLights.Length > 0;
         _pki = new Lazy<Platooning.Security.SimulationPki>(
             () => new Platooning.Security.SimulationPki(scenario.Seed, V2xEpochMs, intersections), LazyThreadSafetyMode.ExecutionAndPublication);
         var truckIds = new List<string>();
@@ -132,6 +137,15 @@ public sealed class BridgeRun
         {
             var intersection = scenario.Map.Intersections.First(x => x.Id == c.IntersectionId);
             var controller = new SignalController(intersection, c.Settings, scenario.Map);
+            _world.AddSignalController(controller);
+            var unit = new RoadsideUnit(controller, scenario.Map, _pki.Value, V2xEpochMs);
+            _world.AddRoadsideStation(unit.StationId, intersection.X, intersection.Y);
+            _roadsideUnits.Add(unit);
+        }
+
+        foreach (var intersection in sumoLights)
+        {
+            var controller = SignalController.External(intersection);
             _world.AddSignalController(controller);
             var unit = new RoadsideUnit(controller, scenario.Map, _pki.Value, V2xEpochMs);
             _world.AddRoadsideStation(unit.StationId, intersection.X, intersection.Y);

@@ -57,6 +57,8 @@ public sealed class SumoCoupling : IDisposable
     private readonly List<Mirror> _order = [];
     private readonly List<string> _gone = [];
     private readonly TraciBatch _push = new();
+    private readonly TraciBatch _pull = new();
+    private readonly ExternalLight[] _external;
     private long _sumoSteps;
     private long _departed;
     private long _arrived;
@@ -65,8 +67,9 @@ public sealed class SumoCoupling : IDisposable
     private bool _disposed;
 
     private SumoCoupling(World world, SumoProcess sumo, SumoSettings settings, IReadOnlyList<SumoEdgePiece> edges,
-        (SimVehicle, SumoEdgePiece[])[] trucks, (SignalController, string, SumoSignalGroups, int)[] lights)
+        (SimVehicle, SumoEdgePiece[])[] trucks, (SignalController, string, SumoSignalGroups, int)[] lights, ExternalLight[] external)
     {
+        _external = external;
         _world = world;
         _sumo = sumo;
         _settings = settings;
@@ -173,6 +176,7 @@ public sealed class SumoCoupling : IDisposable
             }
 
             var lights = new List<(SignalController, string, SumoSignalGroups, int)>();
+            var external = new List<ExternalLight>();
             var tls = network.TrafficLightIds.ToHashSet(StringComparer.Ordinal);
             foreach (var controller in world.SignalControllers)
             {
@@ -184,10 +188,22 @@ public sealed class SumoCoupling : IDisposable
 
                 var links = client.GetTrafficLightControlledLinks(id)
                     .Select(l => (IReadOnlyList<(string, string)>)[.. l.Select(x => (x.IncomingLane, x.OutgoingLane))]).ToList();
-                lights.Add((controller, id, SumoSignalGroups.Build(controller.Intersection, links, network.Edges), links.Count));
+                var groups = SumoSignalGroups.Build(controller.Intersection, links, network.Edges);
+                if (controller.Settings.Mode == SignalControlMode.External)
+                {
+                    // SUMO's own program runs this light: its phases give the SPaT end times.
+                    var program = client.GetTrafficLightProgram(id);
+                    var logic = client.GetTrafficLightPrograms(id).FirstOrDefault(p => p.ProgramId == program)
+                        ?? throw new InvalidOperationException($"intersection {id}: SUMO reports no definition of its running program '{program}'");
+                    external.Add(new ExternalLight(controller, id, groups, logic.Type, [.. logic.Phases.Select(p => (p.Duration, p.State))], [.. logic.Phases.Select(p => (p.MinDuration, p.MaxDuration))]));
+                }
+                else
+                {
+                    lights.Add((controller, id, groups, links.Count));
+                }
             }
 
-            return new SumoCoupling(world, sumo, settings, network.Edges, [.. trucks], [.. lights]);
+            return new SumoCoupling(world, sumo, settings, network.Edges, [.. trucks], [.. lights], [.. external]);
         }
         catch
         {
@@ -283,8 +299,24 @@ public sealed class SumoCoupling : IDisposable
         client.SimulationStep();
         _sumoSteps++;
 
+        // One message after the step: who departed, and the state of every light SUMO's own program runs.
+        _pull.Clear();
+        var departedIndex = _pull.AddSimulationGet(SimulationVariable.DepartedIds);
+        foreach (var light in _external)
+        {
+            light.StateIndex = _pull.AddTrafficLightGet(TrafficLightVariable.State, light.Id);
+            light.PhaseIndex = _pull.AddTrafficLightGet(TrafficLightVariable.Phase, light.Id);
+            light.NextSwitchIndex = _pull.AddTrafficLightGet(TrafficLightVariable.NextSwitch, light.Id);
+        }
+
+        client.Execute(_pull);
+        foreach (var light in _external)
+        {
+            light.Apply(_pull[light.StateIndex].AsString(), _pull[light.PhaseIndex].AsInt(), _pull[light.NextSwitchIndex].AsDouble());
+        }
+
         // Departures: subscribe (SUMO's order) and mirror; the trucks' twins are not mirrored.
-        var departed = client.GetDepartedVehicleIds();
+        var departed = _pull[departedIndex].AsStringList();
         var subscribe = new List<string>(departed.Count);
         foreach (var id in departed)
         {
@@ -408,6 +440,7 @@ public sealed class SumoCoupling : IDisposable
 
         _disposed = true;
         _push.Dispose();
+        _pull.Dispose();
         try
         {
             _sumo.Client.Close();
@@ -418,6 +451,72 @@ public sealed class SumoCoupling : IDisposable
         }
 
         _sumo.Dispose();
+    }
+
+    /// <summary>
+    /// A light SUMO's own program runs: after each SUMO step its state string, phase and next switch become the
+    /// external controller's group states and SPaT end times. Static programs: min = max = likely end, confidence 1.
+    /// Actuated programs: the running phase may end between its minimum and maximum duration, later phases are taken at
+    /// their durations; confidence 0.5.
+    /// </summary>
+    private sealed class ExternalLight(
+        SignalController controller,
+        string id,
+        SumoSignalGroups groups,
+        int programType,
+        (double Duration, string State)[] phases,
+        (double Min, double Max)[] bounds)
+    {
+        private const int StaticProgram = 0;
+        private const double ActuatedConfidence = 0.5;
+
+        /// <summary>A state that does not change within the program's cycle is announced to end this long after the next switch, s.</summary>
+        private const double StateNeverEnds = 3600.0;
+
+        public string Id { get; } = id;
+
+        public int StateIndex { get; set; }
+
+        public int PhaseIndex { get; set; }
+
+        public int NextSwitchIndex { get; set; }
+
+        public void Apply(string state, int phase, double nextSwitch)
+        {
+            var intersection = controller.Intersection;
+            for (var g = 0; g < intersection.SignalGroups.Count; g++)
+            {
+                var groupState = groups.StateOf(g, state) switch
+                {
+                    SumoGroupState.Green => SignalGroupState.Green,
+                    SumoGroupState.Amber => SignalGroupState.Amber,
+                    SumoGroupState.Red => SignalGroupState.Red,
+                    _ => SignalGroupState.Dark,
+                };
+                var likely = groups.StateEnd(g, phases, phase, nextSwitch);
+                if (!double.IsFinite(likely))
+                {
+                    likely = nextSwitch + StateNeverEnds;
+                }
+
+                var likelyNs = ToNs(likely);
+                long minNs = likelyNs, maxNs = likelyNs;
+                var confidence = 1.0;
+                if (programType != StaticProgram && phase >= 0 && phase < bounds.Length)
+                {
+                    // The running phase may still end anywhere within its minimum and maximum duration.
+                    var (min, max) = bounds[phase];
+                    var started = nextSwitch - phases[phase].Duration;
+                    minNs = ToNs(Math.Min(likely, likely - nextSwitch + started + min));
+                    maxNs = ToNs(Math.Max(likely, likely - nextSwitch + started + max));
+                    confidence = ActuatedConfidence;
+                }
+
+                controller.SetExternalTiming(intersection.SignalGroups[g].Id, groupState, minNs, maxNs, likelyNs, groupState == SignalGroupState.Dark ? 0 : confidence);
+            }
+        }
+
+        private static long ToNs(double seconds) => (long)Math.Round(seconds * 1e9);
     }
 
     private sealed class Mirror(string id, TruckParameters body)

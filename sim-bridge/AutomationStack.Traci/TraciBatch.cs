@@ -29,6 +29,9 @@ public sealed class TraciBatch : IDisposable
     public int AddTrafficLightGet(byte variable, string trafficLightId) =>
         AddGet(TraciCommand.GetTrafficLight, variable, trafficLightId);
 
+    /// <summary>Queues a simulation variable get (e.g. the departed vehicles' ids); returns the result index.</summary>
+    public int AddSimulationGet(byte variable) => AddGet(TraciCommand.GetSimulation, variable, string.Empty);
+
     /// <summary>Queues setting a vehicle's speed, m/s (−1 hands control back to SUMO); returns the index.</summary>
     public int AddSetVehicleSpeed(string vehicleId, double speed)
     {

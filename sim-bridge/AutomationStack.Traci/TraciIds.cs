@@ -89,11 +89,18 @@ public static class TrafficLightVariable
 }
 
 /// <summary>Simulation variable ids.</summary>
-internal static class SimulationVariable
+public static class SimulationVariable
 {
+    /// <summary>Current simulation time, s (double).</summary>
     public const byte Time = 0x66;
+
+    /// <summary>Ids of the vehicles that departed in the last step (string list).</summary>
     public const byte DepartedIds = 0x74;
+
+    /// <summary>Ids of the vehicles that arrived in the last step (string list).</summary>
     public const byte ArrivedIds = 0x7A;
+
+    /// <summary>Vehicles in the network plus those still waiting to depart (int).</summary>
     public const byte MinExpectedNumber = 0x7D;
 }
 

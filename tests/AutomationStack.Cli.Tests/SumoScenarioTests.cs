@@ -18,6 +18,7 @@ public sealed class SumoScenarioTests
     private const string Port = "port-terminal-platoon-sumo";
     private const string PortAgain = "port-terminal-platoon-sumo-again";
     private const string Corridor = "corridor-sumo-traffic";
+    private const string Program = "signals-sumo-program";
 
     /// <summary>The AGV lanes' stop line, m along the lane (map port-terminal.yaml).</summary>
     private const double AgvStopLineS = 73.5;
@@ -35,7 +36,7 @@ public sealed class SumoScenarioTests
         string Scenario(string name) => Path.Combine(CliProcess.RepoRoot, "sim-bridge", "scenarios", name + ".yaml");
         _runs = await ScenarioRuns.RunAllAsync(
             [(Port, ["run", Scenario(Port)]), (PortAgain, ["run", Scenario(Port)]),
-             (Corridor, ["run", Scenario(Corridor), "--duration", "30"])], _root, 2, RunTimeout);
+             (Corridor, ["run", Scenario(Corridor), "--duration", "30"]), (Program, ["run", Scenario(Program)])], _root, 2, RunTimeout);
     }
 
     [OneTimeTearDown]
@@ -132,6 +133,50 @@ public sealed class SumoScenarioTests
         using var reader = McapReader.Open(run.Recording);
         var frames = reader.ReadMessages("/vehicle/truck1/frame").Select(m => Frame.Parser.ParseFrom(m.Data.Span)).ToList();
         Assert.That(frames.Count(f => f.Radar.Count > 0), Is.GreaterThan(frames.Count / 2));
+    }
+
+    [Test]
+    public void Run_SignalsSumoProgram_SpatFromSumoProgramAndNoViolation()
+    {
+        var run = _runs[Program];
+        Assert.That(run.ExitCode, Is.Zero, run.Describe());
+        using (var kpi = JsonDocument.Parse(File.ReadAllText(run.Kpi)))
+        {
+            foreach (var truck in kpi.RootElement.GetProperty("signals").EnumerateArray())
+            {
+                Assert.That(truck.GetProperty("crossings").GetInt32(), Is.EqualTo(1));
+                Assert.That(truck.GetProperty("red_light_violations").GetInt32(), Is.Zero);
+            }
+
+            Assert.That(kpi.RootElement.GetProperty("roadside_units").EnumerateArray().Single().GetProperty("spat_sent").GetInt32(), Is.GreaterThan(600));
+        }
+
+        // SUMO's static program: each group's state changes exactly when the SPaT said it would (likely end, exact,
+        // confidence 1), within one SUMO step; both groups show red, amber and green over the run.
+        var truth = GroundTruths(run);
+        var switches = 0;
+        var seen = new HashSet<(uint, SignalLampState)>();
+        for (var k = 1; k < truth.Count; k++)
+        {
+            var before = truth[k - 1].Intersections.Single();
+            var now = truth[k].Intersections.Single();
+            foreach (var g in now.Groups)
+            {
+                var previous = before.Groups.Single(p => p.Id == g.Id);
+                seen.Add((g.Id, g.State));
+                Assert.That(g.Confidence, Is.EqualTo(1.0), $"group {g.Id} at {truth[k].StampNs / 1e9:F2} s");
+                Assert.That(g.MinEndNs, Is.EqualTo(g.LikelyEndNs).And.EqualTo(g.MaxEndNs));
+                if (previous.State != g.State && truth[k].StampNs > 200_000_000)
+                {
+                    switches++;
+                    Assert.That(Math.Abs(previous.LikelyEndNs - truth[k].StampNs), Is.LessThanOrEqualTo(100_000_000),
+                        $"group {g.Id} switched {previous.State}→{g.State} at {truth[k].StampNs / 1e9:F2} s, announced {previous.LikelyEndNs / 1e9:F2} s");
+                }
+            }
+        }
+
+        Assert.That(switches, Is.GreaterThanOrEqualTo(4));
+        Assert.That(seen, Has.Count.EqualTo(6), string.Join(", ", seen));
     }
 
     private static List<GroundTruth> GroundTruths(ScenarioOutcome run)

@@ -108,6 +108,7 @@ public sealed class SignalController
     private readonly SignalDetector[] _detectors;
     private readonly int[] _groupIds;
     private readonly SignalGroupState[] _states;
+    private readonly SignalGroupTiming[] _external = [];
     private long _phaseStartNs;
     private long _lastActuationNs;
     private long _holdUntilNs;
@@ -162,6 +163,55 @@ public sealed class SignalController
 
         _detectors = [.. detectors];
         EnterGreen(0, 0);
+    }
+
+    private SignalController(Intersection intersection)
+    {
+        Intersection = intersection;
+        Settings = new SignalControllerSettings { Mode = SignalControlMode.External, Priority = false };
+        _minGreenNs = _maxGreenNs = _passageNs = [];
+        _detectors = [];
+        _groupIds = [.. intersection.SignalGroups.Select(g => g.Id)];
+        _states = new SignalGroupState[_groupIds.Length];
+        _external = new SignalGroupTiming[_groupIds.Length];
+        for (var k = 0; k < _groupIds.Length; k++)
+        {
+            _states[k] = SignalGroupState.Dark;
+            _external[k] = new SignalGroupTiming(_groupIds[k], SignalGroupState.Dark, 0, 0, 0, 0);
+        }
+    }
+
+    /// <summary>
+    /// A controller whose group states and SPaT timings another simulator sets each step
+    /// (<see cref="SetExternalTiming"/>; <see cref="SignalControlMode.External"/>); every group is dark until then.
+    /// It drives the intersection's heads and answers priority requests with <see cref="PriorityOutcome.Disabled"/>.
+    /// </summary>
+    public static SignalController External(Intersection intersection)
+    {
+        ArgumentNullException.ThrowIfNull(intersection);
+        return new SignalController(intersection);
+    }
+
+    /// <summary>
+    /// Sets group <paramref name="groupId"/>'s state and SPaT end times (ns, absolute) of an external controller.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">the controller runs its own program.</exception>
+    /// <exception cref="ArgumentException">unknown group.</exception>
+    public void SetExternalTiming(int groupId, SignalGroupState state, long minEndNs, long maxEndNs, long likelyEndNs, double confidence)
+    {
+        if (Settings.Mode != SignalControlMode.External)
+        {
+            throw new InvalidOperationException($"Intersection {Intersection.Id}'s controller runs its own program.");
+        }
+
+        var k = Array.IndexOf(_groupIds, groupId);
+        if (k < 0)
+        {
+            throw new ArgumentException($"Intersection {Intersection.Id} has no signal group {groupId}.", nameof(groupId));
+        }
+
+        _states[k] = state;
+        _external[k] = new SignalGroupTiming(groupId, state, minEndNs, maxEndNs, likelyEndNs, confidence);
     }
 
     public Intersection Intersection { get; }
@@ -283,6 +333,11 @@ public sealed class SignalController
         }
 
         NowNs = stampNs;
+        if (Settings.Mode == SignalControlMode.External)
+        {
+            return; // the other simulator sets the states
+        }
+
         if (Phase == ControllerPhase.Green && Settings.Mode == SignalControlMode.Actuated && Occupied(StageIndex, occupants))
         {
             _lastActuationNs = stampNs;
@@ -338,6 +393,12 @@ public sealed class SignalController
     /// <summary>The SPaT timing of one group now (see <see cref="SignalGroupTiming"/>; docs/traffic-lights.md).</summary>
     public SignalGroupTiming TimingOf(int groupId)
     {
+        if (Settings.Mode == SignalControlMode.External)
+        {
+            var k = Array.IndexOf(_groupIds, groupId);
+            return k < 0 ? new SignalGroupTiming(groupId, SignalGroupState.Dark, NowNs, NowNs, NowNs, 0) : _external[k];
+        }
+
         var state = StateOf(groupId);
         switch (state)
         {

@@ -12,6 +12,12 @@ public enum SignalControlMode
     /// for <see cref="SignalStage.Passage"/>.
     /// </summary>
     Actuated,
+
+    /// <summary>
+    /// Another simulator runs the program (SUMO's traffic-light logic): states and SPaT timings are set from outside
+    /// each step (<see cref="SignalController.SetExternalTiming"/>); no priority. Not a scenario choice.
+    /// </summary>
+    External,
 }
 
 /// <summary>
