@@ -152,7 +152,7 @@ public sealed class SumoScenarioTests
         }
 
         // SUMO's static program: each group's state changes exactly when the SPaT said it would (likely end, exact,
-        // confidence 1), within one SUMO step; both groups show red, amber and green over the run.
+        // confidence 1), within one SUMO step.
         var truth = GroundTruths(run);
         var switches = 0;
         var seen = new HashSet<(uint, SignalLampState)>();
@@ -175,8 +175,9 @@ public sealed class SumoScenarioTests
             }
         }
 
-        Assert.That(switches, Is.GreaterThanOrEqualTo(4));
-        Assert.That(seen, Has.Count.EqualTo(6), string.Join(", ", seen));
+        // SUMO's default program for the crossing: B1 green 38 s, amber 7 s, then A1 green (from 45 s, past the 70 s run).
+        Assert.That(switches, Is.GreaterThanOrEqualTo(3));
+        Assert.That(seen, Has.Count.GreaterThanOrEqualTo(5), string.Join(", ", seen));
     }
 
     private static List<GroundTruth> GroundTruths(ScenarioOutcome run)
