@@ -180,6 +180,34 @@ public sealed class SumoScenarioTests
         Assert.That(seen, Has.Count.GreaterThanOrEqualTo(5), string.Join(", ", seen));
     }
 
+    [Test]
+    public async Task Run_SumoKilledDuringRun_ExitsWithRunErrorAndKeepsAReadableLog()
+    {
+        var outDir = Path.Combine(_root, "killed");
+        using var cli = CliProcess.StartCli("run", Path.Combine(CliProcess.RepoRoot, "sim-bridge", "scenarios", Corridor + ".yaml"), "--out", outDir);
+        await cli.WaitForErrorTextAsync(") coupled", RunTimeout);
+        var line = cli.StandardError.Split('\n').First(l => l.Contains(") coupled", StringComparison.Ordinal));
+        var pid = int.Parse(line[(line.IndexOf("(pid ", StringComparison.Ordinal) + 5)..line.IndexOf(") coupled", StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+        await cli.WaitForErrorTextAsync("real-time factor", RunTimeout);
+        using (var sumo = System.Diagnostics.Process.GetProcessById(pid))
+        {
+            sumo.Kill();
+        }
+
+        var code = await cli.WaitAsync(RunTimeout);
+
+        Assert.That(code, Is.EqualTo(3), cli.StandardError);
+        Assert.That(cli.StandardError, Does.Contain("SUMO failed at"));
+        using var reader = McapReader.Open(Path.Combine(outDir, "run.mcap"));
+        reader.Validate();
+        var events = reader.ReadMessages("/events").Select(m => RunEvent.Parser.ParseFrom(m.Data.Span)).ToList();
+        Assert.That(events.Select(e => e.Kind), Does.Contain("backend_failure"));
+        Assert.That(reader.ReadMessages("/ground_truth").Count(), Is.GreaterThan(1));
+        using var kpi = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "kpi.json")));
+        Assert.That(kpi.RootElement.GetProperty("backend_failure").GetString(), Does.Contain("SUMO failed"));
+        Assert.That(kpi.RootElement.GetProperty("exit_code").GetInt32(), Is.EqualTo(3));
+    }
+
     private static List<GroundTruth> GroundTruths(ScenarioOutcome run)
     {
         Assert.That(run.ExitCode, Is.Zero, run.Describe());
