@@ -13,6 +13,8 @@ internal sealed class CollisionDetector
     private readonly List<(string First, string Second)> _new = [];
     private HashSet<ulong> _previous = [];
     private HashSet<ulong> _current = [];
+    private int[] _order = [];
+    private double[] _left = [];
 
     public IReadOnlyList<(string First, string Second)> NewCollisions => _new;
 
@@ -23,14 +25,32 @@ internal sealed class CollisionDetector
         (_previous, _current) = (_current, _previous);
         _current.Clear();
         _new.Clear();
-        for (var i = 0; i < vehicles.Count; i++)
+        // Sweep along x: pairs whose bounding circles' x-extents overlap are checked (circle, then SAT).
+        var n = vehicles.Count;
+        if (_order.Length < n)
         {
-            var a = vehicles[i];
+            _order = new int[n * 2];
+            _left = new double[n * 2];
+        }
+
+        var order = _order.AsSpan(0, n);
+        var left = _left.AsSpan(0, n);
+        for (var i = 0; i < n; i++)
+        {
+            order[i] = i;
+            left[i] = vehicles[i].X - vehicles[i].BoundingRadius;
+        }
+
+        left.Sort(order);
+        for (var p = 0; p < n; p++)
+        {
+            var a = vehicles[order[p]];
             var ra = a.BoundingRadius;
+            var right = a.X + ra;
             OrientedBox? boxA = null;
-            for (var j = i + 1; j < vehicles.Count; j++)
+            for (var q = p + 1; q < n && left[q] <= right; q++)
             {
-                var b = vehicles[j];
+                var b = vehicles[order[q]];
                 var dx = b.X - a.X;
                 var dy = b.Y - a.Y;
                 var reach = ra + b.BoundingRadius;
@@ -46,8 +66,7 @@ internal sealed class CollisionDetector
                 }
 
                 var key = Key(a.StationId, b.StationId);
-                _current.Add(key);
-                if (!_previous.Contains(key))
+                if (_current.Add(key) && !_previous.Contains(key))
                 {
                     _new.Add(string.CompareOrdinal(a.Id, b.Id) < 0 ? (a.Id, b.Id) : (b.Id, a.Id));
                 }

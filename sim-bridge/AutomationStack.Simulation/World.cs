@@ -979,22 +979,38 @@ public sealed class World
     {
         var maxReduction = Options.DraftingMaxReduction;
         var range = Options.DraftingRange;
-        for (var i = 0; i < _vehicles.Count; i++)
+        var n = _vehicles.Count;
+        // The leader of a vehicle is the nearest vehicle ahead on its lane (smallest S above its own, the earlier one in
+        // the vehicle list on a tie) whose centre is within the lane: sort by (lane, S, list index) and look forward.
+        if (_leaderOrder.Length < n)
         {
-            var v = _vehicles[i];
+            _leaderOrder = new int[n * 2];
+        }
+
+        var order = _leaderOrder.AsSpan(0, n);
+        for (var i = 0; i < n; i++)
+        {
+            order[i] = i;
+        }
+
+        order.Sort(_leaderComparison ??= CompareForLeaders);
+        for (var p = 0; p < n; p++)
+        {
+            var v = _vehicles[order[p]];
             SimVehicle? leader = null;
-            var leaderS = double.MaxValue;
-            for (var j = 0; j < _vehicles.Count; j++)
+            for (var q = p + 1; q < n; q++)
             {
-                var o = _vehicles[j];
-                if (!ReferenceEquals(o.Lane, v.Lane) || o.S <= v.S || o.S >= leaderS
-                    || Math.Abs(o.Offset) >= Half * o.Lane.Width)
+                var o = _vehicles[order[q]];
+                if (!ReferenceEquals(o.Lane, v.Lane))
                 {
-                    continue;
+                    break;
                 }
 
-                leader = o;
-                leaderS = o.S;
+                if (o.S > v.S && Math.Abs(o.Offset) < Half * o.Lane.Width)
+                {
+                    leader = o;
+                    break;
+                }
             }
 
             v.Leader = leader;
@@ -1011,5 +1027,34 @@ public sealed class World
             v.LeaderSpeed = leader.Speed;
             v.DragReduction = range > 0 ? maxReduction * Math.Clamp(1.0 - (gap / range), 0.0, 1.0) : 0.0;
         }
+    }
+
+    private int[] _leaderOrder = [];
+    private Comparison<int>? _leaderComparison;
+    private Dictionary<Lane, int>? _laneOrdinals;
+
+    private int CompareForLeaders(int a, int b)
+    {
+        var va = _vehicles[a];
+        var vb = _vehicles[b];
+        if (!ReferenceEquals(va.Lane, vb.Lane))
+        {
+            var lanes = _laneOrdinals ??= BuildLaneOrdinals();
+            return lanes[va.Lane].CompareTo(lanes[vb.Lane]);
+        }
+
+        var c = va.S.CompareTo(vb.S);
+        return c != 0 ? c : a.CompareTo(b);
+    }
+
+    private Dictionary<Lane, int> BuildLaneOrdinals()
+    {
+        var result = new Dictionary<Lane, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < Map.Lanes.Count; i++)
+        {
+            result[Map.Lanes[i]] = i;
+        }
+
+        return result;
     }
 }
