@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what the tests need when missing (Node.js + npm and SUMO 1.15 + sumo-tools from
-# Debian, @mcap/core from npm), builds everything in Release and runs every NUnit test project with `dotnet test`. Ends with one line
+# Debian, @mcap/core, protobufjs and @foxglove/schemas from npm), builds everything in Release and runs every NUnit test project with `dotnet test`. Ends with one line
 # "tests: N passed, N failed, N skipped".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,8 +23,10 @@ if ! command -v sumo >/dev/null 2>&1 || ! command -v netgenerate >/dev/null 2>&1
 fi
 export SUMO_HOME="${SUMO_HOME:-/usr/share/sumo}"
 
-if [ ! -f tools/mcap-validate/node_modules/@mcap/core/package.json ]; then
-  echo "test: installing @mcap/core (npm ci in tools/mcap-validate)"
+if [ ! -f tools/mcap-validate/node_modules/@mcap/core/package.json ] \
+  || [ ! -f tools/mcap-validate/node_modules/protobufjs/package.json ] \
+  || [ ! -f tools/mcap-validate/node_modules/@foxglove/schemas/package.json ]; then
+  echo "test: installing @mcap/core, protobufjs, @foxglove/schemas (npm ci in tools/mcap-validate)"
   npm ci --prefix tools/mcap-validate --no-audit --no-fund --loglevel=error
 fi
 

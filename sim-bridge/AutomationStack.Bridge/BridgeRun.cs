@@ -60,6 +60,7 @@ public sealed class BridgeRun
     private readonly PlatoonKpiAccumulator _platoonKpi;
     private readonly TruckPlatoonSample[] _platoonSamples;
     private readonly long _stepNs;
+    private readonly long _foxgloveEvery;
     private readonly WorldInfo _worldInfo;
     private readonly List<Contracts.RadarDetection> _radarBuffer = [];
     private readonly List<Contracts.V2xMessage> _v2xBuffer = [];
@@ -95,6 +96,7 @@ public sealed class BridgeRun
         ArgumentNullException.ThrowIfNull(scenario);
         _scenario = scenario;
         _stepNs = Units.SecondsToNanoseconds(scenario.StepLength);
+        _foxgloveEvery = Math.Max(1, (long)Math.Round(1.0 / (FoxgloveScene.SceneRate * scenario.StepLength)));
         _world = new World(scenario.Map, scenario.World with { StepLength = scenario.StepLength }, scenario.Seed);
         _driverSchedule = new DriverInputSchedule(scenario);
         _channelEvents = [.. scenario.Events.OfType<V2xChannelEvent>().OrderBy(e => e.At)];
@@ -1033,6 +1035,11 @@ public sealed class BridgeRun
         var image = frame.Camera;
         frame.Camera = null;
         _recorder!.Write(RunRecorder.FrameTopic(slot.Id), frame, _world.StampNs);
+        if (frame.Lidar is { } recorded && _scenario.FoxgloveTopics)
+        {
+            _recorder.Write(FoxgloveScene.LidarTopic(slot.Id), FoxgloveScene.Cloud(recorded), _world.StampNs);
+        }
+
         frame.Lidar = scan;
         frame.Camera = image;
         if (image is null)
@@ -1429,6 +1436,18 @@ public sealed class BridgeRun
             _recorder!.Write(RunRecorder.GroundTruthTopic, gt, _world.StampNs);
         }
 
+        if (_scenario.FoxgloveTopics && _world.Frame % _foxgloveEvery == 0)
+        {
+            _recorder!.Write(FoxgloveScene.SceneTopic, FoxgloveScene.Scene(gt, _world.SignalHeads), _world.StampNs);
+            foreach (var v in gt.Vehicles)
+            {
+                if (v.Kind == VehicleKind.StackTruck)
+                {
+                    _recorder.Write(FoxgloveScene.TransformTopic, FoxgloveScene.Transform(v, _world.StampNs), _world.StampNs);
+                }
+            }
+        }
+
         foreach (var slot in _slots)
         {
             if (slot.Index >= 0)
@@ -1702,5 +1721,20 @@ public sealed class BridgeRun
         }
 
         recorder.Declare(RunRecorder.KpiTopic, KpiSummary.Descriptor);
+        if (_scenario.FoxgloveTopics)
+        {
+            recorder.Declare(FoxgloveScene.MapTopic, Protocol.Foxglove.SceneUpdate.Descriptor);
+            recorder.Declare(FoxgloveScene.SceneTopic, Protocol.Foxglove.SceneUpdate.Descriptor);
+            recorder.Declare(FoxgloveScene.TransformTopic, Protocol.Foxglove.FrameTransform.Descriptor);
+            if (_world.Options.Lidar.Enabled)
+            {
+                foreach (var slot in _slots)
+                {
+                    recorder.Declare(FoxgloveScene.LidarTopic(slot.Id), Protocol.Foxglove.PointCloud.Descriptor);
+                }
+            }
+
+            recorder.Write(FoxgloveScene.MapTopic, FoxgloveScene.Map(_world.Map, 0), 0);
+        }
     }
 }

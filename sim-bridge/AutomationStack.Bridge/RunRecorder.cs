@@ -71,7 +71,9 @@ internal sealed class RunRecorder : IDisposable
 
         if (!_schemaIds.TryGetValue(descriptor.FullName, out var schemaId))
         {
-            schemaId = _writer.RegisterSchema(descriptor.FullName, MessageEncoding, _descriptorSet);
+            // The bridge's own messages share one descriptor set; others (Foxglove's schemas) carry their own file.
+            var set = descriptor.File == Frame.Descriptor.File ? _descriptorSet : ProtobufSchemas.FileDescriptorSet(descriptor);
+            schemaId = _writer.RegisterSchema(descriptor.FullName, MessageEncoding, set);
             _schemaIds.Add(descriptor.FullName, schemaId);
         }
 

@@ -132,6 +132,12 @@ public sealed record Scenario(
     /// default 1 = every step); steps with a new collision are always recorded. KPIs use every step either way.
     /// </summary>
     public int GroundTruthEvery { get; init; } = 1;
+
+    /// <summary>
+    /// The log also carries Foxglove's scene topics (<c>/foxglove/*</c>: lanes, vehicle boxes, signal heads, transforms,
+    /// lidar point clouds; scenario <c>recording.foxglove</c>, default true).
+    /// </summary>
+    public bool FoxgloveTopics { get; init; } = true;
 }
 
 /// <summary>

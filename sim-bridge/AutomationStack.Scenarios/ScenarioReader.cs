@@ -116,8 +116,9 @@ internal sealed class ScenarioReader
         var controllers = ReadSignalControllers(root, map, signals);
         var backend = root.Choice("backend", Backends) ?? SimulationBackend.Embedded;
         var sumo = ReadSumo(root, backend, step, seed, map, vehicles);
-        var recording = root.Mapping("recording", "a mapping with recording settings (ground_truth_every)");
+        var recording = root.Mapping("recording", "a mapping with recording settings (ground_truth_every, foxglove)");
         var groundTruthEvery = (int?)recording?.Integer("ground_truth_every", 1, 1000, "a whole number of world steps from 1 (every step) to 1000") ?? 1;
+        var foxglove = recording?.Boolean("foxglove") ?? true;
         recording?.RejectUnknownFields();
         root.RejectUnknownFields();
         _doc.ThrowIfErrors();
@@ -145,6 +146,7 @@ internal sealed class ScenarioReader
             Backend = backend,
             Sumo = sumo,
             GroundTruthEvery = groundTruthEvery,
+            FoxgloveTopics = foxglove,
         };
     }
 
