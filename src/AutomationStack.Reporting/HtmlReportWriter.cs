@@ -175,7 +175,7 @@ public static class HtmlReportWriter
 
         var rows = new List<string>();
         var kinds = new List<string>();
-        var points = new List<(double, int, int)>();
+        var points = new List<List<(double, int)>>();
         foreach (var e in model.Events)
         {
             var row = TimelineRow(e);
@@ -186,31 +186,27 @@ public static class HtmlReportWriter
                 r = rows.Count - 1;
             }
 
-            var kind = e.Kind;
-            var color = kind switch
+            var k = kinds.IndexOf(e.Kind);
+            if (k < 0)
             {
-                "signal_red" => 3,
-                "signal_amber" => 1,
-                "signal_green" => 2,
-                _ => -1,
-            };
-            if (color < 0)
-            {
-                var k = kinds.IndexOf(kind);
-                if (k < 0)
-                {
-                    kinds.Add(kind);
-                    k = kinds.Count - 1;
-                }
-
-                color = 4 + k;
+                kinds.Add(e.Kind);
+                points.Add([]);
+                k = kinds.Count - 1;
             }
 
-            points.Add((e.Time, r, color));
+            points[k].Add((e.Time, r));
         }
 
+        var other = 4;
+        var series = kinds.Select((kind, k) => new PlotRenderer.TimelineSeries(kind, kind switch
+        {
+            "signal_red" => 3,
+            "signal_amber" => 1,
+            "signal_green" => 2,
+            _ => other++,
+        }, points[k])).ToList();
         var end = Math.Max(model.Summary.SimulatedTime, model.Events[^1].Time);
-        Image(html, PlotRenderer.Timeline(rows, points, end), "events timeline");
+        Image(html, PlotRenderer.Timeline(rows, series, end), "events timeline");
         var listed = model.Events.Where(e => e.Source != EventSource.Signals).ToList();
         var signalChanges = model.Events.Count - listed.Count;
         if (signalChanges > 0)
@@ -230,11 +226,11 @@ public static class HtmlReportWriter
             showTitle: false);
     }
 
+    /// <summary>Timeline rows: one per signal group, one per truck (its diagnostics changes and bridge events about it), one for run-wide events.</summary>
     private static string TimelineRow(ReportEvent e) => e.Source switch
     {
         EventSource.Signals => e.Detail,
-        EventSource.VehicleDiagnostics => $"{e.VehicleId} {e.Kind}",
-        _ => e.VehicleId.Length > 0 ? $"{e.Kind} ({e.VehicleId})" : e.Kind,
+        _ => e.VehicleId.Length > 0 ? e.VehicleId : "run",
     };
 
     private static string SourceName(EventSource source) => source switch

@@ -40,7 +40,7 @@ internal static class PlotRenderer
         plot.Title(title);
         plot.XLabel("simulated time, s");
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);
         return plot.GetImageBytes(Width, height, ImageFormat.Png);
     }
 
@@ -75,26 +75,30 @@ internal static class PlotRenderer
         return plot.GetImageBytes(Width / 2, Height, ImageFormat.Png);
     }
 
-    /// <summary>Events as markers: one row per label (top to bottom in the given order), x = time.</summary>
-    public static byte[] Timeline(IReadOnlyList<string> rows, IReadOnlyList<(double Time, int Row, int ColorIndex)> points, double endTime)
+    /// <summary>A series of the timeline: its legend text, colour and points (time s, row index, top row 0).</summary>
+    public readonly record struct TimelineSeries(string Label, int ColorIndex, IReadOnlyList<(double Time, int Row)> Points);
+
+    /// <summary>Events as markers: one row per label (top to bottom in the given order), x = time, a legend entry per series.</summary>
+    public static byte[] Timeline(IReadOnlyList<string> rows, IReadOnlyList<TimelineSeries> series, double endTime)
     {
         var plot = new Plot();
-        var byColor = points.GroupBy(p => p.ColorIndex).OrderBy(g => g.Key);
-        foreach (var group in byColor)
+        foreach (var s in series)
         {
-            var xs = group.Select(p => p.Time).ToArray();
-            var ys = group.Select(p => (double)(rows.Count - 1 - p.Row)).ToArray();
-            var markers = plot.Add.Markers(xs, ys, MarkerShape.FilledCircle, 6, Palette[group.Key % Palette.Length]);
-            markers.LegendText = string.Empty;
+            var xs = s.Points.Select(p => p.Time).ToArray();
+            var ys = s.Points.Select(p => (double)(rows.Count - 1 - p.Row)).ToArray();
+            var markers = plot.Add.Markers(xs, ys, MarkerShape.FilledCircle, 7, Palette[s.ColorIndex % Palette.Length]);
+            markers.LegendText = s.Label;
         }
 
         var positions = Enumerable.Range(0, rows.Count).Select(i => (double)(rows.Count - 1 - i)).ToArray();
         plot.Axes.Left.SetTicks(positions, [.. rows]);
-        plot.Axes.SetLimitsX(0, Math.Max(endTime, 1));
+        var end = Math.Max(endTime, 1);
+        plot.Axes.SetLimitsX(-0.02 * end, 1.02 * end);
         plot.Axes.SetLimitsY(-0.5, rows.Count - 0.5);
         plot.Title("events");
         plot.XLabel("simulated time, s");
-        var height = Math.Max(160, 60 + (rows.Count * 22));
+        plot.ShowLegend(Edge.Right);
+        var height = Math.Max(200, 90 + (Math.Max(rows.Count, series.Count) * 22));
         return plot.GetImageBytes(Width, height, ImageFormat.Png);
     }
 

@@ -97,6 +97,23 @@ public static class ReportBuilder
         return new ReportModel(summary, tables, notes, log.Trucks, stability, log.Events, log.Facts);
     }
 
+    /// <summary>
+    /// The verdict and failed criteria in a run folder's kpi.json (for an index page); null and none when kpi.json is
+    /// missing or unreadable.
+    /// </summary>
+    public static (bool? Passed, IReadOnlyList<string> FailedCriteria) ReadVerdict(string runDirectory)
+    {
+        try
+        {
+            var (summary, _) = FromKpiJson(Path.Combine(runDirectory, KpiFileName), 0);
+            return (summary.Passed, summary.FailedCriteria);
+        }
+        catch (Exception ex) when (ex is ReportInputException or IOException)
+        {
+            return (null, []);
+        }
+    }
+
     private static (RunSummary, IReadOnlyList<KpiTable>) FromKpiJson(string kpiPath, double logEndTime)
     {
         try
