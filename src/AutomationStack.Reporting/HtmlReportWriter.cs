@@ -150,16 +150,11 @@ public static class HtmlReportWriter
         foreach (var t in model.Trucks)
         {
             var v = t.View;
-            var viewTimeGap = new double[v.Time.Count];
-            for (var i = 0; i < viewTimeGap.Length; i++)
-            {
-                viewTimeGap[i] = v.EstimatedSpeed[i] > 2.0 ? v.LeadGap[i] / v.EstimatedSpeed[i] : double.NaN;
-            }
 
             html.Append("<h3 id=\"truck-").Append(E(t.VehicleId)).Append("\">").Append(E(t.VehicleId)).Append("</h3>\n");
             Image(html, PlotRenderer.TimePlot(t.VehicleId + ": speed", "speed, m/s", [new(t.Time, t.Speed, "true", false, 0), new(v.Time, v.EstimatedSpeed, "estimated", true, 1)], 240), t.VehicleId + " speed");
             Image(html, PlotRenderer.TimePlot(t.VehicleId + ": gap to the vehicle ahead", "gap, m", [new(t.Time, t.Gap, "true", false, 0), new(v.Time, v.LeadGap, "measured lead gap", true, 1)], 240), t.VehicleId + " gap");
-            Image(html, PlotRenderer.TimePlot(t.VehicleId + ": time gap", "time gap, s", [new(t.Time, t.TimeGap, "true", false, 0), new(v.Time, viewTimeGap, "measured", true, 1), new(v.Time, v.TimeGapSetting, "platoon setting", true, 2)], 240), t.VehicleId + " time gap");
+            Image(html, PlotRenderer.TimePlot(t.VehicleId + ": time gap", "time gap, s", [new(t.Time, t.TimeGap, "true", false, 0), new(v.Time, v.MeasuredTimeGap, "measured", true, 1), new(v.Time, v.TimeGapSetting, "platoon setting", true, 2)], 240), t.VehicleId + " time gap");
             Image(html, PlotRenderer.TimePlot(t.VehicleId + ": acceleration", "acceleration, m/s²", [new(t.Time, t.Acceleration, "true", false, 0), new(v.Time, v.AccelerationRequest, "requested", true, 1)], 240), t.VehicleId + " acceleration");
         }
     }

@@ -13,6 +13,8 @@ internal static class PlotRenderer
 {
     public const int Width = 900;
     public const int Height = 280;
+    private const int TimelineLanes = 5;
+    private const double TimelineLaneHeight = 0.14; // rows are 1 apart
     private const float LineWidth = 1.5f;
     private static readonly Color[] Palette = [.. new ScottPlot.Palettes.Category10().Colors];
 
@@ -82,10 +84,13 @@ internal static class PlotRenderer
     public static byte[] Timeline(IReadOnlyList<string> rows, IReadOnlyList<TimelineSeries> series, double endTime)
     {
         var plot = new Plot();
-        foreach (var s in series)
+        for (var k = 0; k < series.Count; k++)
         {
+            // Kinds sit slightly apart within a row, so that events at the same instant stay visible.
+            var s = series[k];
+            var offset = ((k % TimelineLanes) - (TimelineLanes / 2)) * TimelineLaneHeight;
             var xs = s.Points.Select(p => p.Time).ToArray();
-            var ys = s.Points.Select(p => (double)(rows.Count - 1 - p.Row)).ToArray();
+            var ys = s.Points.Select(p => rows.Count - 1 - p.Row + offset).ToArray();
             var markers = plot.Add.Markers(xs, ys, MarkerShape.FilledCircle, 7, Palette[s.ColorIndex % Palette.Length]);
             markers.LegendText = s.Label;
         }

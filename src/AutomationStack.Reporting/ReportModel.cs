@@ -62,16 +62,19 @@ public sealed record TruckSeries(
 
 /// <summary>
 /// A truck's own view, one sample per command (the control period): estimated speed m/s, radar/fused lead gap m
-/// (NaN without a lead), requested acceleration m/s², the platoon time gap s in force (NaN without platooning).
+/// (NaN without a lead), the time gap s they give (lead gap / estimated speed above
+/// <c>KpiOptions.MinSpeedForTimeGap</c>, else NaN), requested acceleration m/s², the platoon time gap s in force (NaN
+/// without platooning).
 /// </summary>
 public sealed record VehicleView(
     IReadOnlyList<double> Time,
     IReadOnlyList<double> EstimatedSpeed,
     IReadOnlyList<double> LeadGap,
+    IReadOnlyList<double> MeasuredTimeGap,
     IReadOnlyList<double> AccelerationRequest,
     IReadOnlyList<double> TimeGapSetting)
 {
-    public static VehicleView Empty { get; } = new([], [], [], [], []);
+    public static VehicleView Empty { get; } = new([], [], [], [], [], []);
 }
 
 /// <summary>

@@ -159,6 +159,8 @@ internal static class RunLogExtractor
         var time = new List<double>();
         var speed = new List<double>();
         var leadGap = new List<double>();
+        var measuredTimeGap = new List<double>();
+        var minSpeedForTimeGap = new KpiOptions().MinSpeedForTimeGap;
         var request = new List<double>();
         var timeGap = new List<double>();
         string state = string.Empty, role = string.Empty, mode = string.Empty, perception = string.Empty, controlMode = string.Empty;
@@ -176,6 +178,7 @@ internal static class RunLogExtractor
             time.Add(t);
             speed.Add(d.EstimatedSpeed);
             leadGap.Add(d.HasLead ? d.LeadGap : double.NaN);
+            measuredTimeGap.Add(d.HasLead && d.EstimatedSpeed > minSpeedForTimeGap ? d.LeadGap / d.EstimatedSpeed : double.NaN);
             request.Add(d.AccelerationRequest);
             timeGap.Add(d.Platoon is { } p && p.TimeGap > 0 ? p.TimeGap : double.NaN);
             Transition(events, t, id, "control_mode", ref controlMode, d.Mode);
@@ -198,7 +201,7 @@ internal static class RunLogExtractor
             }
         }
 
-        return new VehicleView(time, speed, leadGap, request, timeGap);
+        return new VehicleView(time, speed, leadGap, measuredTimeGap, request, timeGap);
     }
 
     /// <summary>Adds an event when <paramref name="value"/> differs from <paramref name="last"/> (the first value too).</summary>
