@@ -7,7 +7,7 @@ const string Usage = """
 usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duration <s>] [--drive-lane local|grpc]
                           [--in-process] [--quiet] [--bind <ip>] [--port <n>] [--external <id>[,<id>...]]
                           [--perception radar|lidar] [--models <dir>] [--report]
-       automationstack report <run-dir> [--out <file.html>] [--string-stability-from <s>]
+       automationstack report <run-dir> [--out <file.html>] [--scenario <scenario.yaml>] [--string-stability-from <s>]
        automationstack report --all-scenarios --out <dir> [--scenarios <dir>] [--duration <s>] [--quiet]
 
   run        run a scenario closed-loop: bridge + one vehicle process per stack truck;
@@ -15,7 +15,9 @@ usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duratio
   --report   also write <out>/report.html after the run (the exit code stays the run's)
   report     write a self-contained HTML report of a run folder (default <run-dir>/report.html): verdict, KPI
              table, speed/gap/time-gap/acceleration plots per truck, string stability, events timeline;
-             --string-stability-from: window start of the string-stability figure, s (default 5)
+             --scenario: the scenario the run was made from (its string-stability window, and its map's stop
+             lines for the crossing events); --string-stability-from: window start of the string-stability
+             figure, s (default: the scenario's, else 5)
   report --all-scenarios  run every scenario of --scenarios (default sim-bridge/scenarios) into <out>/<name>,
              write each one's report.html and <out>/index.html linking them with pass/fail; --duration overrides
              every scenario's duration
@@ -209,6 +211,7 @@ async Task<int> ReportMain(string[] arguments)
     string? runDir = null;
     string? reportOut = null;
     double? window = null;
+    string? scenarioFile = null;
     double? reportDuration = null;
     var all = false;
     var scenarios = ReportCommand.DefaultScenariosDirectory;
@@ -234,6 +237,9 @@ async Task<int> ReportMain(string[] arguments)
                     break;
                 case "--string-stability-from":
                     window = Seconds(positive: false);
+                    break;
+                case "--scenario":
+                    scenarioFile = Value();
                     break;
                 case "--all-scenarios":
                     all = true;
@@ -263,6 +269,11 @@ async Task<int> ReportMain(string[] arguments)
             throw new ArgumentException("report: give either a run folder or --all-scenarios, not both");
         }
 
+        if (all && (scenarioFile is not null || window is not null))
+        {
+            throw new ArgumentException("report --all-scenarios: --scenario and --string-stability-from go with a run folder (each scenario brings its own)");
+        }
+
         if (!all && (reportDuration is not null || !string.Equals(scenarios, ReportCommand.DefaultScenariosDirectory, StringComparison.Ordinal)))
         {
             throw new ArgumentException("report: --duration and --scenarios go with --all-scenarios");
@@ -282,7 +293,7 @@ async Task<int> ReportMain(string[] arguments)
     };
     try
     {
-        return await ReportCommand.ExecuteAsync(new ReportRequest(runDir, reportOut, window, all, scenarios, reportDuration, reportQuiet), Console.Out, Console.Error, reportCancel.Token);
+        return await ReportCommand.ExecuteAsync(new ReportRequest(runDir, reportOut, window, scenarioFile, all, scenarios, reportDuration, reportQuiet), Console.Out, Console.Error, reportCancel.Token);
     }
     catch (OperationCanceledException)
     {

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using AutomationStack.Configuration;
+using AutomationStack.Evaluation;
 using AutomationStack.Reporting;
+using AutomationStack.Scenarios;
 
 namespace AutomationStack.Cli;
 
@@ -9,6 +12,7 @@ internal sealed record ReportRequest(
     string? RunDirectory,
     string? OutPath,
     double? StringStabilityFrom,
+    string? ScenarioPath,
     bool AllScenarios,
     string ScenariosDirectory,
     double? Duration,
@@ -40,6 +44,23 @@ internal static class ReportCommand
 
         var outPath = request.OutPath ?? Path.Combine(request.RunDirectory, ReportBuilder.ReportFileName);
         var options = new ReportOptions { StringStabilityFrom = request.StringStabilityFrom ?? ReportOptions.DefaultStringStabilityFrom };
+        if (request.ScenarioPath is { } scenarioPath)
+        {
+            // The scenario the run was made from: its string-stability window and its map's stop lines.
+            Scenario scenario;
+            try
+            {
+                scenario = ScenarioLoader.Load(scenarioPath);
+            }
+            catch (ConfigurationException ex)
+            {
+                await stderr.WriteLineAsync($"error: invalid scenario\n{ex.Message}").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+
+            options = ForScenario(scenario) with { StringStabilityFrom = request.StringStabilityFrom ?? scenario.PassCriteria.StringStabilityFrom };
+        }
+
         if (TryWrite(request.RunDirectory, outPath, options, out var problem) is not { } model)
         {
             await stderr.WriteLineAsync("error: " + problem).ConfigureAwait(false);
@@ -151,6 +172,34 @@ internal static class ReportCommand
         var passedCount = entries.Count(e => e.Passed == true);
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"index {index}: {entries.Count} scenario(s), {passedCount} passed, {entries.Count - passedCount} not; {total.Elapsed.TotalSeconds:F1} s wall")).ConfigureAwait(false);
         return worst;
+    }
+
+    /// <summary>
+    /// Report options for a run of <paramref name="scenario"/>: its string-stability window and the stop lines of the
+    /// intersections it runs signal controllers at (as the bridge's signal KPIs take them).
+    /// </summary>
+    public static ReportOptions ForScenario(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var lines = new List<StopLineSite>();
+        foreach (var controller in scenario.SignalControllers)
+        {
+            var intersection = scenario.Map.Intersections.FirstOrDefault(x => x.Id == controller.IntersectionId);
+            if (intersection is null)
+            {
+                continue;
+            }
+
+            foreach (var group in intersection.SignalGroups)
+            {
+                foreach (var ingress in group.Ingress)
+                {
+                    lines.Add(new StopLineSite(intersection.Id, group.Id, ingress.LaneId, ingress.StopLineS));
+                }
+            }
+        }
+
+        return new ReportOptions { StringStabilityFrom = scenario.PassCriteria.StringStabilityFrom, StopLines = lines };
     }
 
     /// <summary>Run failures (3) outrank bad input (2), which outranks failed criteria (1).</summary>

@@ -221,8 +221,7 @@ public static class RunCommand
         {
             // The run's verdict stands whatever happens to its report: a report problem is only a warning.
             var reportPath = Path.Combine(outDir, Reporting.ReportBuilder.ReportFileName);
-            var options = new Reporting.ReportOptions { StringStabilityFrom = scenario.PassCriteria.StringStabilityFrom };
-            if (ReportCommand.TryWrite(outDir, reportPath, options, out var reportProblem) is null)
+            if (ReportCommand.TryWrite(outDir, reportPath, ReportCommand.ForScenario(scenario), out var reportProblem) is null)
             {
                 await stderr.WriteLineAsync("warning: no report: " + reportProblem).ConfigureAwait(false);
             }

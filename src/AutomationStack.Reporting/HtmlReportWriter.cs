@@ -161,7 +161,7 @@ public static class HtmlReportWriter
 
     private static void Events(StringBuilder html, ReportModel model)
     {
-        html.Append("<h2 id=\"events\">Events</h2>\n<p>From the bridge's <code>/events</code> (collisions, failures, scenario and V2X-channel events, lane changes, signal priority), changes in the trucks' reported diagnostics (platoon state, role, longitudinal mode — CACC → ACC is marked <code>v2v_fallback</code> — control mode, perception state) and signal-group changes in the ground truth.</p>\n");
+        html.Append("<h2 id=\"events\">Events</h2>\n<p>From the bridge's <code>/events</code> (collisions, failures, scenario and V2X-channel events, lane changes, signal priority), changes in the trucks' reported diagnostics (platoon state, role, longitudinal mode — CACC → ACC is marked <code>v2v_fallback</code> — control mode, perception state), signal-group changes and, when the report knows the map's stop lines (run --report, report --scenario), each truck's front crossing a stop line with the state its group showed (ground truth; <code>red_light_crossing</code> on red).</p>\n");
         if (model.Events.Count == 0)
         {
             html.Append("<p class=\"note\">No events.</p>\n");
@@ -195,14 +195,14 @@ public static class HtmlReportWriter
         var other = 4;
         var series = kinds.Select((kind, k) => new PlotRenderer.TimelineSeries(kind, kind switch
         {
-            "signal_red" => 3,
+            "signal_red" or "red_light_crossing" => 3,
             "signal_amber" => 1,
             "signal_green" => 2,
             _ => other++,
         }, points[k])).ToList();
         var end = Math.Max(model.Summary.SimulatedTime, model.Events[^1].Time);
         Image(html, PlotRenderer.Timeline(rows, series, end), "events timeline");
-        var listed = model.Events.Where(e => e.Source != EventSource.Signals).ToList();
+        var listed = model.Events.Where(e => !IsSignalChange(e)).ToList();
         var signalChanges = model.Events.Count - listed.Count;
         if (signalChanges > 0)
         {
@@ -221,10 +221,12 @@ public static class HtmlReportWriter
             showTitle: false);
     }
 
+    private static bool IsSignalChange(ReportEvent e) => e.Source == EventSource.Signals && e.VehicleId.Length == 0;
+
     /// <summary>Timeline rows: one per signal group, one per truck (its diagnostics changes and bridge events about it), one for run-wide events.</summary>
     private static string TimelineRow(ReportEvent e) => e.Source switch
     {
-        EventSource.Signals => e.Detail,
+        EventSource.Signals when e.VehicleId.Length == 0 => e.Detail,
         _ => e.VehicleId.Length > 0 ? e.VehicleId : "run",
     };
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AutomationStack.Evaluation;
 using AutomationStack.Mcap;
 
 namespace AutomationStack.Reporting;
@@ -12,6 +13,13 @@ public sealed record ReportOptions
 
     /// <summary>String-stability figures count from this simulated time on, s (engagement transients left out).</summary>
     public double StringStabilityFrom { get; init; } = DefaultStringStabilityFrom;
+
+    /// <summary>
+    /// The signalised stop lines of the run's map (the log does not hold the map): with them, the events show each
+    /// stack truck's front crossing a stop line of its lane and the state its group showed (ground truth). Empty: no
+    /// crossing events.
+    /// </summary>
+    public IReadOnlyList<StopLineSite> StopLines { get; init; } = [];
 }
 
 /// <summary>
@@ -46,7 +54,7 @@ public static class ReportBuilder
         try
         {
             using var reader = McapReader.Open(mcapPath);
-            log = RunLogExtractor.Read(reader, RecordingFileName);
+            log = RunLogExtractor.Read(reader, RecordingFileName, options.StopLines);
         }
         catch (McapFormatException ex)
         {

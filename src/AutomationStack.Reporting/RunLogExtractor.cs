@@ -30,7 +30,7 @@ internal static class RunLogExtractor
     private const string CommandSuffix = "/command";
     private const double NanosecondsPerSecond = 1e9;
 
-    public static RunLogData Read(McapReader reader, string fileName)
+    public static RunLogData Read(McapReader reader, string fileName, IReadOnlyList<StopLineSite> stopLines)
     {
         var topics = reader.Channels.Values.OrderBy(c => c.Id).ToList();
         var trucks = new List<string>();
@@ -43,7 +43,7 @@ internal static class RunLogExtractor
         }
 
         var events = new List<ReportEvent>();
-        var truth = ReadGroundTruth(reader, trucks, events, out var endTime);
+        var truth = ReadGroundTruth(reader, trucks, stopLines, events, out var endTime);
         var series = new List<TruckSeries>(trucks.Count);
         foreach (var id in trucks)
         {
@@ -92,8 +92,11 @@ internal static class RunLogExtractor
         public List<string?> LeadId { get; } = [];
     }
 
-    private static Dictionary<string, TruthSeries> ReadGroundTruth(McapReader reader, List<string> trucks, List<ReportEvent> events, out double endTime)
+    private static Dictionary<string, TruthSeries> ReadGroundTruth(McapReader reader, List<string> trucks, IReadOnlyList<StopLineSite> stopLines, List<ReportEvent> events, out double endTime)
     {
+        var crossings = stopLines.Count > 0 ? new SignalKpiAccumulator(trucks, stopLines) : null;
+        var lineStates = new LineSignalState[stopLines.Count];
+        var samples = new List<VehicleSample>();
         var minSpeedForTimeGap = new KpiOptions().MinSpeedForTimeGap;
         var result = trucks.ToDictionary(id => id, _ => new TruthSeries(), StringComparer.Ordinal);
         var groupStates = new Dictionary<(uint Intersection, uint Group), SignalLampState>();
@@ -132,6 +135,22 @@ internal static class RunLogExtractor
                 s.LeadId.Add(lead.Id);
             }
 
+            if (crossings is not null)
+            {
+                samples.Clear();
+                foreach (var v in gt.Vehicles)
+                {
+                    samples.Add(new VehicleSample(v.Id, v.LaneId, v.S, v.Length, v.Speed));
+                }
+
+                for (var l = 0; l < stopLines.Count; l++)
+                {
+                    lineStates[l] = LineState(gt, stopLines[l]);
+                }
+
+                crossings.Observe(time, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples), lineStates);
+            }
+
             foreach (var intersection in gt.Intersections)
             {
                 foreach (var group in intersection.Groups)
@@ -151,7 +170,50 @@ internal static class RunLogExtractor
             }
         }
 
+        if (crossings is not null)
+        {
+            foreach (var c in crossings.Crossings)
+            {
+                var line = stopLines[c.StopLine];
+                var state = c.State.ToString().ToLowerInvariant();
+                events.Add(new ReportEvent(
+                    c.Time,
+                    c.State == LineSignalState.Red ? "red_light_crossing" : "stop_line_crossing",
+                    c.TruckId,
+                    string.Create(CultureInfo.InvariantCulture, $"intersection {line.IntersectionId} group {line.SignalGroup} lane {line.LaneId} on {state}"),
+                    EventSource.Signals));
+            }
+        }
+
         return result;
+    }
+
+    /// <summary>The state a stop line's signal group showed in this ground-truth step (dark when not in it).</summary>
+    private static LineSignalState LineState(GroundTruth gt, StopLineSite line)
+    {
+        foreach (var intersection in gt.Intersections)
+        {
+            if (intersection.Id != line.IntersectionId)
+            {
+                continue;
+            }
+
+            foreach (var group in intersection.Groups)
+            {
+                if (group.Id == line.SignalGroup)
+                {
+                    return group.State switch
+                    {
+                        SignalLampState.Red => LineSignalState.Red,
+                        SignalLampState.Amber => LineSignalState.Amber,
+                        SignalLampState.Green => LineSignalState.Green,
+                        _ => LineSignalState.Dark,
+                    };
+                }
+            }
+        }
+
+        return LineSignalState.Dark;
     }
 
     private static VehicleView ReadCommands(McapReader reader, string id, List<ReportEvent> events, ref double endTime)
