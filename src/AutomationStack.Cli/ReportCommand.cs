@@ -8,7 +8,7 @@ using AutomationStack.Scenarios;
 namespace AutomationStack.Cli;
 
 /// <summary>What <c>report</c> was asked to do: one run folder, or every scenario of a folder.</summary>
-internal sealed record ReportRequest(
+public sealed record ReportRequest(
     string? RunDirectory,
     string? OutPath,
     double? StringStabilityFrom,
@@ -24,7 +24,7 @@ internal sealed record ReportRequest(
 /// <c>sim-bridge/scenarios</c>) one after the other, each into <c>&lt;dir&gt;/&lt;name&gt;</c> with its report, and
 /// writes <c>&lt;dir&gt;/index.html</c> linking them with pass/fail.
 /// </summary>
-internal static class ReportCommand
+public static class ReportCommand
 {
     public const string IndexFileName = "index.html";
     public const string DefaultScenariosDirectory = "sim-bridge/scenarios";

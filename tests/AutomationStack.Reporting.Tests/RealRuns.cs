@@ -4,15 +4,19 @@ using System.Text;
 namespace AutomationStack.Reporting.Tests;
 
 /// <summary>
-/// Two short real runs made once for the whole assembly with the built CLI (bridge + vehicle processes), with
-/// <c>--report</c>: the ACC corridor (20 s) and the platoon sinusoid (20 s: the sinusoid starts at 10 s), run side by
-/// side. Their folders stay read-only for the tests; a test that changes files copies a folder first.
+/// Three short real runs made once for the whole assembly with the built CLI (bridge + vehicle processes), with
+/// <c>--report</c>: the ACC corridor (20 s), the platoon sinusoid (20 s: the sinusoid starts at 10 s) and the actuated
+/// signal corridor (32 s: past the three stop-line crossings), two at a time. Their folders stay read-only for the tests; a test that changes files copies a folder first.
 /// </summary>
 [SetUpFixture]
 public sealed class RealRuns
 {
     public const string AccScenario = "corridor-3-trucks-acc";
     public const string PlatoonScenario = "platoon-sinusoid";
+    public const string SignalsScenario = "signals-actuated-corridor";
+
+    /// <summary>s: the three trucks cross the stop line at about 27.5, 28.9 and 30.2 s.</summary>
+    public const double SignalsDuration = 32;
     public const double Duration = 20;
 
     /// <summary>platoon-sinusoid's <c>pass_criteria.string_stability_from</c>, s.</summary>
@@ -26,9 +30,13 @@ public sealed class RealRuns
 
     public static string PlatoonDir => Path.Combine(Root, PlatoonScenario);
 
+    public static string SignalsDir => Path.Combine(Root, SignalsScenario);
+
     public static (int ExitCode, string Stdout, string Stderr) AccRun { get; private set; }
 
     public static (int ExitCode, string Stdout, string Stderr) PlatoonRun { get; private set; }
+
+    public static (int ExitCode, string Stdout, string Stderr) SignalsRun { get; private set; }
 
     public static string RepoRoot
     {
@@ -54,7 +62,9 @@ public sealed class RealRuns
         var acc = RunCliAsync(RunTimeout, "run", Shipped(AccScenario), "--out", AccDir, "--duration", "20", "--quiet", "--report");
         var platoon = RunCliAsync(RunTimeout, "run", Shipped(PlatoonScenario), "--out", PlatoonDir, "--duration", "20", "--quiet", "--report");
         AccRun = await acc;
+        var signals = RunCliAsync(RunTimeout, "run", Shipped(SignalsScenario), "--out", SignalsDir, "--duration", SignalsDuration.ToString(System.Globalization.CultureInfo.InvariantCulture), "--quiet", "--report");
         PlatoonRun = await platoon;
+        SignalsRun = await signals;
     }
 
     [OneTimeTearDown]

@@ -159,6 +159,40 @@ public sealed class ReportBuilderRealRunTests
         Assert.That(Acc.StringStability.Single().Members.Select(m => m.VehicleId), Is.EqualTo(new[] { "truck1", "truck2", "truck3" }));
     }
 
+    [Test]
+    public void Build_SignalsRunWithScenario_StopLineCrossingsMatchKpiJsonSignals()
+    {
+        var scenario = AutomationStack.Scenarios.ScenarioLoader.Load(RealRuns.Shipped(RealRuns.SignalsScenario));
+        var model = ReportBuilder.Build(RealRuns.SignalsDir, AutomationStack.Cli.ReportCommand.ForScenario(scenario));
+        var kpi = Kpi(RealRuns.SignalsDir);
+        var signals = kpi.GetProperty("signals").EnumerateArray().ToList();
+        Assert.That(signals, Is.Not.Empty);
+        foreach (var truck in signals)
+        {
+            var id = truck.GetProperty("vehicle").GetString();
+            var crossings = model.Events.Where(e => e.VehicleId == id && e.Kind is "stop_line_crossing" or "red_light_crossing").ToList();
+            Assert.Multiple(() =>
+            {
+                Assert.That(crossings, Has.Count.EqualTo(truck.GetProperty("crossings").GetInt32()), id);
+                Assert.That(crossings.Count(e => e.Kind == "red_light_crossing"), Is.EqualTo(truck.GetProperty("red_light_violations").GetInt32()), id);
+                Assert.That(crossings.All(e => e.Source == EventSource.Signals && e.Detail.StartsWith("intersection ", StringComparison.Ordinal)), Is.True, id);
+            });
+        }
+
+        Assert.That(File.ReadAllText(Path.Combine(RealRuns.SignalsDir, ReportBuilder.ReportFileName)), Does.Contain("<td>stop_line_crossing</td>"), "run --report knows the scenario's stop lines");
+    }
+
+    [Test]
+    public void Build_SignalsRunWithoutScenario_NoCrossingEventsButSignalChanges()
+    {
+        var model = ReportBuilder.Build(RealRuns.SignalsDir);
+        Assert.Multiple(() =>
+        {
+            Assert.That(model.Events.Any(e => e.Kind.EndsWith("_crossing", StringComparison.Ordinal)), Is.False);
+            Assert.That(model.Events.Any(e => e.Kind == "signal_green"), Is.True);
+        });
+    }
+
     /// <summary>Scalar leaves of a JSON object with dotted names, as raw JSON text (strings unquoted, arrays joined).</summary>
     private static IEnumerable<(string Name, string Raw)> Leaves(JsonElement element, string prefix)
     {
