@@ -150,7 +150,6 @@ public static class HtmlReportWriter
         foreach (var t in model.Trucks)
         {
             var v = t.View;
-
             html.Append("<h3 id=\"truck-").Append(E(t.VehicleId)).Append("\">").Append(E(t.VehicleId)).Append("</h3>\n");
             Image(html, PlotRenderer.TimePlot(t.VehicleId + ": speed", "speed, m/s", [new(t.Time, t.Speed, "true", false, 0), new(v.Time, v.EstimatedSpeed, "estimated", true, 1)], 240), t.VehicleId + " speed");
             Image(html, PlotRenderer.TimePlot(t.VehicleId + ": gap to the vehicle ahead", "gap, m", [new(t.Time, t.Gap, "true", false, 0), new(v.Time, v.LeadGap, "measured lead gap", true, 1)], 240), t.VehicleId + " gap");
