@@ -2,14 +2,25 @@ using System.Globalization;
 using System.Net;
 using AutomationStack.Cli;
 
-// automationstack — command-line entry point. `automationstack run <scenario> [options]`.
+// automationstack — command-line entry point. `automationstack run <scenario> [options]`, `automationstack report …`.
 const string Usage = """
 usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duration <s>] [--drive-lane local|grpc]
                           [--in-process] [--quiet] [--bind <ip>] [--port <n>] [--external <id>[,<id>...]]
-                          [--perception radar|lidar] [--models <dir>]
+                          [--perception radar|lidar] [--models <dir>] [--report]
+       automationstack report <run-dir> [--out <file.html>] [--scenario <scenario.yaml>] [--string-stability-from <s>]
+       automationstack report --all-scenarios --out <dir> [--scenarios <dir>] [--duration <s>] [--quiet]
 
   run        run a scenario closed-loop: bridge + one vehicle process per stack truck;
              writes <out>/run.mcap and <out>/kpi.json
+  --report   also write <out>/report.html after the run (the exit code stays the run's)
+  report     write a self-contained HTML report of a run folder (default <run-dir>/report.html): verdict, KPI
+             table, speed/gap/time-gap/acceleration plots per truck, string stability, events timeline;
+             --scenario: the scenario the run was made from (its string-stability window, and its map's stop
+             lines for the crossing events); --string-stability-from: window start of the string-stability
+             figure, s (default: the scenario's, else 5)
+  report --all-scenarios  run every scenario of --scenarios (default sim-bridge/scenarios) into <out>/<name>,
+             write each one's report.html and <out>/index.html linking them with pass/fail; --duration overrides
+             every scenario's duration
   --out      output folder (default: out/<scenario name>)
   --seed     override the scenario's seed (unsigned 64-bit integer)
   --duration override the scenario's duration, s (> 0)
@@ -28,7 +39,9 @@ usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duratio
              tracker (parameter perception.lidar = 1), radar as fallback; radar (default): as the scenario says
   --models   folder with the ONNX models (default: models/ next to the executable, a copy of the repository's)
 
-exit codes: 0 pass, 1 pass criteria failed, 2 bad input (nothing written), 3 run could not complete
+exit codes: 0 pass, 1 pass criteria failed, 2 bad input (nothing written), 3 run could not complete;
+report: 0 written, 2 missing run folder, missing or corrupt run.mcap or kpi.json (the file is named);
+report --all-scenarios: the worst of the runs' codes (3 also when a report could not be written)
 """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -37,9 +50,14 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     return args.Length == 0 ? ExitCodes.BadInput : ExitCodes.Passed;
 }
 
+if (args[0] == "report")
+{
+    return await ReportMain(args);
+}
+
 if (args[0] != "run")
 {
-    Console.Error.WriteLine($"error: unknown command '{args[0]}' (expected: run)\n{Usage}");
+    Console.Error.WriteLine($"error: unknown command '{args[0]}' (expected: run, report)\n{Usage}");
     return ExitCodes.BadInput;
 }
 
@@ -55,6 +73,7 @@ var port = 0;
 var external = new List<string>();
 string? models = null;
 var lidarPerception = false;
+var report = false;
 for (var i = 1; i < args.Length; i++)
 {
     var arg = args[i];
@@ -110,6 +129,9 @@ for (var i = 1; i < args.Length; i++)
                 break;
             case "--in-process":
                 inProcess = true;
+                break;
+            case "--report":
+                report = true;
                 break;
             case "--quiet":
                 quiet = true;
@@ -176,10 +198,111 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    return await RunCommand.ExecuteAsync(new RunRequest(scenario, outDir, seed, duration, inProcess, quiet, Lane: lane, BindAddress: bind, Port: port, ExternalVehicles: external, ModelsDirectory: models, LidarPerception: lidarPerception), Console.Out, Console.Error, cancel.Token);
+    return await RunCommand.ExecuteAsync(new RunRequest(scenario, outDir, seed, duration, inProcess, quiet, Lane: lane, BindAddress: bind, Port: port, ExternalVehicles: external, ModelsDirectory: models, LidarPerception: lidarPerception, Report: report), Console.Out, Console.Error, cancel.Token);
 }
 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return ExitCodes.RunError;
+}
+
+async Task<int> ReportMain(string[] arguments)
+{
+    string? runDir = null;
+    string? reportOut = null;
+    double? window = null;
+    string? scenarioFile = null;
+    double? reportDuration = null;
+    var all = false;
+    var scenarios = ReportCommand.DefaultScenariosDirectory;
+    var reportQuiet = false;
+    try
+    {
+        for (var i = 1; i < arguments.Length; i++)
+        {
+            var arg = arguments[i];
+            string Value() => i + 1 < arguments.Length ? arguments[++i] : throw new ArgumentException($"{arg}: a value is required");
+            double Seconds(bool positive)
+            {
+                var text = Value();
+                return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && (positive ? v > 0 : v >= 0)
+                    ? v
+                    : throw new ArgumentException($"{arg}: expected a {(positive ? "positive" : "non-negative")} number of seconds, got '{text}'");
+            }
+
+            switch (arg)
+            {
+                case "--out":
+                    reportOut = Value();
+                    break;
+                case "--string-stability-from":
+                    window = Seconds(positive: false);
+                    break;
+                case "--scenario":
+                    scenarioFile = Value();
+                    break;
+                case "--all-scenarios":
+                    all = true;
+                    break;
+                case "--scenarios":
+                    scenarios = Value();
+                    break;
+                case "--duration":
+                    reportDuration = Seconds(positive: true);
+                    break;
+                case "--quiet":
+                    reportQuiet = true;
+                    break;
+                default:
+                    if (arg.StartsWith('-') || runDir is not null)
+                    {
+                        throw new ArgumentException($"unexpected argument '{arg}'");
+                    }
+
+                    runDir = arg;
+                    break;
+            }
+        }
+
+        if (all && runDir is not null)
+        {
+            throw new ArgumentException("report: give either a run folder or --all-scenarios, not both");
+        }
+
+        if (all && (scenarioFile is not null || window is not null))
+        {
+            throw new ArgumentException("report --all-scenarios: --scenario and --string-stability-from go with a run folder (each scenario brings its own)");
+        }
+
+        if (!all && (reportDuration is not null || !string.Equals(scenarios, ReportCommand.DefaultScenariosDirectory, StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("report: --duration and --scenarios go with --all-scenarios");
+        }
+    }
+    catch (ArgumentException ex)
+    {
+        Console.Error.WriteLine($"error: {ex.Message}\n{Usage}");
+        return ExitCodes.BadInput;
+    }
+
+    using var reportCancel = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        reportCancel.Cancel();
+    };
+    try
+    {
+        return await ReportCommand.ExecuteAsync(new ReportRequest(runDir, reportOut, window, scenarioFile, all, scenarios, reportDuration, reportQuiet), Console.Out, Console.Error, reportCancel.Token);
+    }
+    catch (OperationCanceledException)
+    {
+        Console.Error.WriteLine("error: interrupted");
+        return ExitCodes.RunError;
+    }
+    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"error: {ex.Message}");
+        return ExitCodes.RunError;
+    }
 }

@@ -26,11 +26,13 @@ public sealed record RunRequest(
     int Port = 0,
     IReadOnlyList<string>? ExternalVehicles = null,
     string? ModelsDirectory = null,
-    bool LidarPerception = false);
+    bool LidarPerception = false,
+    bool Report = false);
 
 /// <summary>
 /// <c>run &lt;scenario&gt;</c>: loads and validates the scenario, hosts the bridge, starts one vehicle process per
-/// stack truck (except the external ones, which attach on their own), shows progress, writes <c>run.mcap</c> and <c>kpi.json</c>, prints a summary and returns the exit code.
+/// stack truck (except the external ones, which attach on their own), shows progress, writes <c>run.mcap</c> and <c>kpi.json</c>
+/// (and with <see cref="RunRequest.Report"/> <c>report.html</c>), prints a summary and returns the exit code.
 /// </summary>
 public static class RunCommand
 {
@@ -226,6 +228,20 @@ public static class RunCommand
         var bridgePeak = ProcessMemory.PeakResidentMegabytes(Environment.ProcessId);
         KpiReport.Write(kpiPath, scenario, result, runners, bridgePeak, recordingPath, exitCode, wall.Elapsed.TotalSeconds, lane.ToString().ToLowerInvariant());
         await stdout.WriteAsync(KpiReport.Summary(scenario, result, runners, bridgePeak, outDir, exitCode, exitMessage)).ConfigureAwait(false);
+        if (request.Report)
+        {
+            // The run's verdict stands whatever happens to its report: a report problem is only a warning.
+            var reportPath = Path.Combine(outDir, Reporting.ReportBuilder.ReportFileName);
+            if (ReportCommand.TryWrite(outDir, reportPath, ReportCommand.ForScenario(scenario), out var reportProblem) is null)
+            {
+                await stderr.WriteLineAsync("warning: no report: " + reportProblem).ConfigureAwait(false);
+            }
+            else
+            {
+                await stdout.WriteLineAsync("report " + reportPath).ConfigureAwait(false);
+            }
+        }
+
         return exitCode;
     }
 
