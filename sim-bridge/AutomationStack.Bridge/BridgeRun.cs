@@ -198,7 +198,41 @@ public sealed class BridgeRun
 
     public long TotalFrames => (long)Math.Round(_scenario.Duration / _scenario.StepLength);
 
-    internal WorldInfo WorldInfo
+    /// <summary>
+    /// What stack truck <paramref name="vehicleId"/> receives when it attaches (its station, blueprint, parameters,
+    /// lane, V2X credentials derived from the seed): how re-simulation rebuilds the vehicle's session from a scenario.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">not a stack truck of the scenario.</exception>
+    public Attached AttachedFor(string vehicleId) =>
+        AttachedFor(_slotsById.TryGetValue(vehicleId, out var slot) ? slot : throw new KeyNotFoundException($"'{vehicleId}' is not a stack truck of scenario '{_scenario.Name}'."));
+
+    private Attached AttachedFor(VehicleSlot slot)
+    {
+        var attached = new Attached
+        {
+            VehicleId = slot.Id,
+            StationId = slot.StationId,
+            StepNs = _stepNs,
+            ControlPeriodSteps = (uint)slot.ControlPeriodSteps,
+            Seed = _scenario.Seed,
+            Mode = _scenario.Mode == ScenarioMode.Realtime ? Mode.Realtime : Mode.Lockstep,
+            Credentials = CredentialsFor(slot.StationId),
+        };
+        if (_scenarioStack.TryGetValue(slot.Id, out var sv))
+        {
+            attached.Blueprint = ProtocolMapping.ToWire(sv.Body);
+            attached.TargetLaneId = sv.LaneId;
+            foreach (var (key, value) in sv.Parameters)
+            {
+                attached.Parameters.Add(key, value);
+            }
+        }
+
+        return attached;
+    }
+
+    /// <summary>The world description a vehicle process gets from GetWorldInfo (map lanes, signal heads, step, seed).</summary>
+    public WorldInfo WorldInfo
     {
         get
         {
@@ -525,26 +559,7 @@ public sealed class BridgeRun
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Drive: truck '{attach.VehicleId}' is already attached, failed, or the run has ended"));
         }
 
-        var attached = new Attached
-        {
-            VehicleId = slot.Id,
-            StationId = slot.StationId,
-            StepNs = _stepNs,
-            ControlPeriodSteps = (uint)slot.ControlPeriodSteps,
-            Seed = _scenario.Seed,
-            Mode = _scenario.Mode == ScenarioMode.Realtime ? Mode.Realtime : Mode.Lockstep,
-            Credentials = CredentialsFor(slot.StationId),
-        };
-        if (_scenarioStack.TryGetValue(slot.Id, out var sv))
-        {
-            attached.Blueprint = ProtocolMapping.ToWire(sv.Body);
-            attached.TargetLaneId = sv.LaneId;
-            foreach (var (key, value) in sv.Parameters)
-            {
-                attached.Parameters.Add(key, value);
-            }
-        }
-
+        var attached = AttachedFor(slot);
         await responses.WriteAsync(new BridgeToVehicle { Attached = attached }, cancellationToken).ConfigureAwait(false);
         slot.CompleteAttach(responses);
         _options?.Notice?.Invoke($"{slot.Id} attached (station {slot.StationId})");
@@ -1058,7 +1073,7 @@ public sealed class BridgeRun
     }
 
     /// <summary>Recording topic of a truck's decimated camera images.</summary>
-    internal static string CameraTopic(string vehicleId) => $"/vehicle/{vehicleId}/camera";
+    public static string CameraTopic(string vehicleId) => $"/vehicle/{vehicleId}/camera";
 
     private static SignalLampState ToWire(SignalLamp lamp) => lamp switch
     {

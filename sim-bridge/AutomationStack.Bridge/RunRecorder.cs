@@ -10,7 +10,7 @@ namespace AutomationStack.Bridge;
 /// simulated time in ns, never zero. Called only from the step loop, so the output is a pure function of the run.
 /// Topics: /vehicle/{id}/frame, /vehicle/{id}/command, /ground_truth, /events, /log, /kpi.
 /// </summary>
-internal sealed class RunRecorder : IDisposable
+public sealed class RunRecorder : IDisposable
 {
     public const string MessageEncoding = "protobuf";
     public const string GroundTruthTopic = "/ground_truth";

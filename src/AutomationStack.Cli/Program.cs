@@ -9,6 +9,8 @@ usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duratio
                           [--perception radar|lidar] [--models <dir>] [--report]
        automationstack report <run-dir> [--out <file.html>] [--scenario <scenario.yaml>] [--string-stability-from <s>]
        automationstack report --all-scenarios --out <dir> [--scenarios <dir>] [--duration <s>] [--quiet]
+       automationstack replay <run.mcap> --scenario <scenario.yaml> [--out <dir>] [--set [<truck>:]<parameter>=<value>]...
+                          [--tolerance <x>] [--models <dir>]
 
   run        run a scenario closed-loop: bridge + one vehicle process per stack truck;
              writes <out>/run.mcap and <out>/kpi.json
@@ -21,6 +23,12 @@ usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duratio
   report --all-scenarios  run every scenario of --scenarios (default sim-bridge/scenarios) into <out>/<name>,
              write each one's report.html and <out>/index.html linking them with pass/fail; --duration overrides
              every scenario's duration
+  replay     re-simulation: every stack truck's recorded frames (sensors, V2X, driver input) go open-loop through
+             the current vehicle pipeline, built as at attach from --scenario (the file the run was made from);
+             the new commands go to <out>/replay.mcap and are compared field by field with the recorded ones
+             (floating point within --tolerance, default 1e-9), summary on stdout and in <out>/replay-diff.json
+             (default <out>: replay/ next to the log); --set changes a parameter (of one truck, or of all);
+             exit 0 no differences, 1 differences, 2 bad input
   --out      output folder (default: out/<scenario name>)
   --seed     override the scenario's seed (unsigned 64-bit integer)
   --duration override the scenario's duration, s (> 0)
@@ -55,9 +63,14 @@ if (args[0] == "report")
     return await ReportMain(args);
 }
 
+if (args[0] == "replay")
+{
+    return await ReplayMain(args);
+}
+
 if (args[0] != "run")
 {
-    Console.Error.WriteLine($"error: unknown command '{args[0]}' (expected: run, report)\n{Usage}");
+    Console.Error.WriteLine($"error: unknown command '{args[0]}' (expected: run, report, replay)\n{Usage}");
     return ExitCodes.BadInput;
 }
 
@@ -204,6 +217,82 @@ catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return ExitCodes.RunError;
+}
+
+async Task<int> ReplayMain(string[] arguments)
+{
+    string? recording = null;
+    string? scenarioFile = null;
+    string? replayOut = null;
+    string? replayModels = null;
+    var tolerance = ReplayCommand.DefaultTolerance;
+    var overrides = new List<(string?, string, double)>();
+    try
+    {
+        for (var i = 1; i < arguments.Length; i++)
+        {
+            var arg = arguments[i];
+            string Value() => i + 1 < arguments.Length ? arguments[++i] : throw new ArgumentException($"{arg}: a value is required");
+            switch (arg)
+            {
+                case "--scenario":
+                    scenarioFile = Value();
+                    break;
+                case "--out":
+                    replayOut = Value();
+                    break;
+                case "--models":
+                    replayModels = Value();
+                    break;
+                case "--tolerance":
+                {
+                    var text = Value();
+                    tolerance = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var t) && t >= 0 && double.IsFinite(t)
+                        ? t
+                        : throw new ArgumentException($"--tolerance: expected a non-negative number, got '{text}'");
+                    break;
+                }
+
+                case "--set":
+                {
+                    var text = Value();
+                    var eq = text.IndexOf('=', StringComparison.Ordinal);
+                    var colon = text.IndexOf(':', StringComparison.Ordinal);
+                    if (eq <= 0 || !double.TryParse(text[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+                    {
+                        throw new ArgumentException($"--set: expected [<truck>:]<parameter>=<number>, got '{text}'");
+                    }
+
+                    var vehicle = colon > 0 && colon < eq ? text[..colon] : null;
+                    var name = text[(vehicle is null ? 0 : colon + 1)..eq];
+                    overrides.Add((vehicle, name, value));
+                    break;
+                }
+
+                default:
+                    if (arg.StartsWith('-') || recording is not null)
+                    {
+                        throw new ArgumentException($"unknown replay argument '{arg}'");
+                    }
+
+                    recording = arg;
+                    break;
+            }
+        }
+    }
+    catch (ArgumentException ex)
+    {
+        Console.Error.WriteLine($"error: {ex.Message}\n{Usage}");
+        return ExitCodes.BadInput;
+    }
+
+    if (recording is null || scenarioFile is null)
+    {
+        Console.Error.WriteLine($"error: replay needs a log and --scenario <the scenario file it was run from>\n{Usage}");
+        return ExitCodes.BadInput;
+    }
+
+    return await ReplayCommand.ExecuteAsync(new ReplayRequest(recording, scenarioFile, replayOut, overrides, tolerance, replayModels), Console.Out, Console.Error);
 }
 
 async Task<int> ReportMain(string[] arguments)

@@ -141,19 +141,7 @@ public sealed class BridgeVehicleInterface : IVehicleInterface
         }
 
         var attached = first.Attached;
-        var parameters = new Dictionary<string, double>(attached.Parameters, StringComparer.Ordinal);
-        _session = new VehicleSession(
-            attached.VehicleId,
-            attached.StationId,
-            ProtocolMapping.FromWire(attached.Blueprint ?? new Blueprint()),
-            map,
-            attached.StepNs / 1e9,
-            (int)attached.ControlPeriodSteps,
-            attached.Seed,
-            parameters,
-            attached.Credentials is { } c
-                ? new AutomationStack.Contracts.V2xCredentials(c.RootCertificate.Memory, [.. c.AuthorityCertificates.Select(a => a.Memory)], c.Certificate.Memory, c.PrivateKeyPkcs8.Memory, c.EpochMs)
-                : null);
+        _session = SessionFrom(attached, map);
         TargetLaneId = attached.TargetLaneId;
     }
 
@@ -196,6 +184,26 @@ public sealed class BridgeVehicleInterface : IVehicleInterface
 
     /// <summary>The lane the bridge asked this truck to keep.</summary>
     public string TargetLaneId { get; private set; } = string.Empty;
+
+    /// <summary>The vehicle's session from the bridge's Attached reply and the map of its world info (also used by replay).</summary>
+    public static VehicleSession SessionFrom(Attached attached, AutomationStack.RoadMap.RoadNetwork map)
+    {
+        ArgumentNullException.ThrowIfNull(attached);
+        ArgumentNullException.ThrowIfNull(map);
+        var parameters = new Dictionary<string, double>(attached.Parameters, StringComparer.Ordinal);
+        return new VehicleSession(
+            attached.VehicleId,
+            attached.StationId,
+            ProtocolMapping.FromWire(attached.Blueprint ?? new Blueprint()),
+            map,
+            attached.StepNs / 1e9,
+            (int)attached.ControlPeriodSteps,
+            attached.Seed,
+            parameters,
+            attached.Credentials is { } c
+                ? new AutomationStack.Contracts.V2xCredentials(c.RootCertificate.Memory, [.. c.AuthorityCertificates.Select(a => a.Memory)], c.Certificate.Memory, c.PrivateKeyPkcs8.Memory, c.EpochMs)
+                : null);
+    }
 
     public async ValueTask<SensorFrame?> NextFrameAsync(CancellationToken cancellationToken)
     {
