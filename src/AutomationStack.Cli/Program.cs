@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Net;
 using AutomationStack.Cli;
 
-// automationstack — command-line entry point. `automationstack run <scenario> [options]`.
+// automationstack — command-line entry point. `automationstack run <scenario> [options]`,
+// `automationstack view <run.mcap> [options]`.
 const string Usage = """
 usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duration <s>] [--drive-lane local|grpc]
                           [--in-process] [--quiet] [--bind <ip>] [--port <n>] [--external <id>[,<id>...]]
@@ -29,6 +30,9 @@ usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duratio
   --models   folder with the ONNX models (default: models/ next to the executable, a copy of the repository's)
 
 exit codes: 0 pass, 1 pass criteria failed, 2 bad input (nothing written), 3 run could not complete
+
+       automationstack view <run.mcap> [--headless --out <dir>] [--from <s> --to <s> --fps <n> --size WxH]
+                          [--follow <vehicle>] [--view top|chase]      (view --help for all options and keys)
 """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -37,9 +41,14 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     return args.Length == 0 ? ExitCodes.BadInput : ExitCodes.Passed;
 }
 
+if (args[0] == "view")
+{
+    return ViewCommand.Execute(args[1..], Console.Out, Console.Error);
+}
+
 if (args[0] != "run")
 {
-    Console.Error.WriteLine($"error: unknown command '{args[0]}' (expected: run)\n{Usage}");
+    Console.Error.WriteLine($"error: unknown command '{args[0]}' (expected: run or view)\n{Usage}");
     return ExitCodes.BadInput;
 }
 
