@@ -52,7 +52,7 @@ internal sealed class ReplaySession : IDisposable
         Mesh.Clear();
         MeshBuilder.BuildScene(scene, Mesh);
         var plots = Follow.Current is null ? null : Replay.SeriesOf(Follow.Current);
-        MeshBuilder.BuildOverlay(new OverlayState(Timeline.Start, Timeline.End, Timeline.Time, Timeline.Playing, Timeline.Speed, _eventTimes, plots), width, height, Mesh);
+        MeshBuilder.BuildOverlay(new OverlayState(Replay.StartTime, Replay.EndTime, Timeline.Time, Timeline.Playing, Timeline.Speed, _eventTimes, plots), width, height, Mesh);
         LastScene = scene;
         LastCamera = camera;
         return camera.Matrix;

@@ -76,12 +76,7 @@ public static class ReplayViewer
             File.Delete(old);
         }
 
-        using var egl = EglContext.Create();
-        using var gl = GL.GetApi(egl.GetProcAddress);
-        using var renderer = new SceneRenderer(gl, session.Builder.Layout);
-        using var target = new OffscreenTarget(gl, options.Width, options.Height);
-        var rgba = new byte[options.Width * options.Height * 4];
-        var scratch = new byte[rgba.Length];
+        using var renderer = new HeadlessFrameRenderer(session.Builder.Layout, options.Width, options.Height);
         var timeline = session.Timeline;
         var frames = (int)Math.Floor(((timeline.End - timeline.Start) * options.Fps) + 1e-9) + 1;
         var renderMs = new List<double>(frames);
@@ -90,10 +85,8 @@ public static class ReplayViewer
         {
             timeline.Scrub(timeline.Start + (i / options.Fps));
             var matrix = session.Prepare(options.Width, options.Height);
-            target.Bind();
             watch.Restart();
-            renderer.Render(session.Mesh, matrix, options.Width, options.Height);
-            target.ReadRgbaTopDown(rgba, scratch);
+            var rgba = renderer.Render(session.Mesh, matrix);
             renderMs.Add(watch.Elapsed.TotalMilliseconds);
             PngFile.Write(Path.Combine(outDir, FrameName(i + 1)), rgba, options.Width, options.Height);
         }

@@ -232,6 +232,10 @@ internal static class MeshBuilder
             max = Math.Max(max, values[i]);
         }
 
+        // 10 % headroom so that a constant series does not run along the panel's edge.
+        var pad = 0.1 * (max - min);
+        min -= pad;
+        max += pad;
         var range = max - min;
         double Y(double v) => py + PlotHeight - 2 - ((v - min) / range * (PlotHeight - 4));
         double X(double t) => px + ((t - from) / PlotWindow * PlotWidth);

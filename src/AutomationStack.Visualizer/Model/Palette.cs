@@ -33,7 +33,7 @@ internal static class Palette
     public static readonly Rgba LightGreen = new(0.00f, 1.00f, 0.00f);
     public static readonly Rgba LightOff = new(0.20f, 0.20f, 0.20f);
     public static readonly Rgba LightUnknown = new(0.50f, 0.50f, 0.50f);
-    public static readonly Rgba LidarGround = new(0.35f, 0.65f, 0.65f);
+    public static readonly Rgba LidarGround = new(0.20f, 0.34f, 0.34f);
     public static readonly Rgba LidarObstacle = new(1.00f, 0.40f, 0.80f);
     public static readonly Rgba LeadEstimate = new(1.00f, 1.00f, 1.00f);
     public static readonly Rgba LeadTruth = new(0.40f, 1.00f, 0.40f);
