@@ -52,7 +52,12 @@ internal sealed class ReplaySession : IDisposable
         Mesh.Clear();
         MeshBuilder.BuildScene(scene, Mesh);
         var plots = Follow.Current is null ? null : Replay.SeriesOf(Follow.Current);
-        MeshBuilder.BuildOverlay(new OverlayState(Replay.StartTime, Replay.EndTime, Timeline.Time, Timeline.Playing, Timeline.Speed, _eventTimes, plots), width, height, Mesh);
+        var overlay = new OverlayState(Replay.StartTime, Replay.EndTime, Timeline.Time, Timeline.Playing, Timeline.Speed, _eventTimes, plots)
+        {
+            Scene = scene,
+            Camera = camera,
+        };
+        MeshBuilder.BuildOverlay(overlay, width, height, Mesh);
         LastScene = scene;
         LastCamera = camera;
         return camera.Matrix;

@@ -167,44 +167,20 @@ public static class ReplayViewer
         while (!window.ShouldClose)
         {
             GlfwWindow.PollEvents();
-            if (keys.Pressed(GlfwWindow.KeyEscape))
+            var quit = false;
+            foreach (var key in ViewerControls.Keys)
+            {
+                if (keys.Pressed(key))
+                {
+                    var view = session.View;
+                    quit |= !ViewerControls.Apply(ViewerControls.ActionOf(key), timeline, session.Follow, ref view);
+                    session.View = view;
+                }
+            }
+
+            if (quit)
             {
                 break;
-            }
-
-            if (keys.Pressed(GlfwWindow.KeySpace))
-            {
-                timeline.TogglePlay();
-            }
-
-            if (keys.Pressed(GlfwWindow.KeyEqual) || keys.Pressed(GlfwWindow.KeyPadAdd))
-            {
-                timeline.Faster();
-            }
-
-            if (keys.Pressed(GlfwWindow.KeyMinus) || keys.Pressed(GlfwWindow.KeyPadSubtract))
-            {
-                timeline.Slower();
-            }
-
-            if (keys.Pressed(GlfwWindow.KeyRight))
-            {
-                timeline.Step(1);
-            }
-
-            if (keys.Pressed(GlfwWindow.KeyLeft))
-            {
-                timeline.Step(-1);
-            }
-
-            if (keys.Pressed(GlfwWindow.KeyTab))
-            {
-                session.Follow.Next();
-            }
-
-            if (keys.Pressed(GlfwWindow.KeyV))
-            {
-                session.View = session.View == ViewMode.Top ? ViewMode.Chase : ViewMode.Top;
             }
 
             var now = clock.Elapsed.TotalSeconds;

@@ -56,6 +56,7 @@ internal static class VizBenchmark
         var events = new List<EventMarker>();
         var eventTimes = new List<double> { 5, 12, 20 };
 
+        var updateTimes = new double[frames];
         double[] Measure(bool readBack)
         {
             var times = new double[frames];
@@ -86,11 +87,13 @@ internal static class VizBenchmark
                 var camera = new ViewCamera(ViewMode.Top, ego.X, ego.Y, 0, width, height);
                 mesh.Clear();
                 MeshBuilder.BuildScene(scene, mesh);
-                MeshBuilder.BuildOverlay(new OverlayState(0, 60, t, true, 1, eventTimes, plots), width, height, mesh);
+                MeshBuilder.BuildOverlay(new OverlayState(0, 60, t, true, 1, eventTimes, plots) { Scene = scene, Camera = camera }, width, height, mesh);
+                var updated = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
                 renderer.Render(mesh, camera.Matrix, readBack);
                 if (f >= 0)
                 {
                     times[f] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                    updateTimes[f] = updated;
                 }
             }
 
@@ -99,9 +102,12 @@ internal static class VizBenchmark
         }
 
         var render = Measure(readBack: false);
+        var update = (double[])updateTimes.Clone();
+        Array.Sort(update);
         var withReadback = Measure(readBack: true);
         var inv = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(inv, $"bench viz: {width}x{height}, {vehicles} vehicles, {points} lidar points, {frames} frames, renderer {renderer.RendererName}"));
+        Report("update (scene → vertices)", update);
         Report("update + render", render);
         Report("update + render + readback", withReadback);
         return 0;

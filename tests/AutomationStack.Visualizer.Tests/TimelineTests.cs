@@ -103,3 +103,72 @@ public sealed class TimelineTests
         Assert.That(seen, Is.EqualTo(new[] { "truck1", "truck2", "car1", "truck1" }));
     }
 }
+
+[TestFixture]
+public sealed class ViewerControlsTests
+{
+    [Test]
+    public void Apply_EveryKey_ItsEffect()
+    {
+        var timeline = new Timeline(0, 10, 0.5);
+        var follow = new FollowCycle(["truck1", "truck2"], null);
+        var view = ViewMode.Top;
+        timeline.Scrub(5);
+
+        bool Press(int key) => ViewerControls.Apply(ViewerControls.ActionOf(key), timeline, follow, ref view);
+
+        Press(ViewerControls.KeySpace);
+        var playing = timeline.Playing;
+        Press(ViewerControls.KeyEqual);
+        Press(ViewerControls.KeyPadAdd);
+        var faster = timeline.Speed;
+        Press(ViewerControls.KeyMinus);
+        var slower = timeline.Speed;
+        Press(ViewerControls.KeyRight);
+        Press(ViewerControls.KeyRight);
+        Press(ViewerControls.KeyLeft);
+        Press(ViewerControls.KeyTab);
+        Press(ViewerControls.KeyV);
+        var quit = !Press(ViewerControls.KeyEscape);
+
+        Assert.That(
+            (playing, faster, slower, timeline.Time, timeline.Playing, follow.Current, view, quit),
+            Is.EqualTo((true, 4.0, 2.0, 5.5, false, "truck2", ViewMode.Chase, true)));
+    }
+
+    [Test]
+    public void ActionOf_UnboundKey_None()
+    {
+        Assert.That(ViewerControls.ActionOf(65), Is.EqualTo(ViewerAction.None));
+    }
+}
+
+[TestFixture]
+public sealed class BitmapFontTests
+{
+    [Test]
+    public void AddText_One_LitPixelsAsSquares()
+    {
+        var triangles = new VertexList();
+
+        BitmapFont.AddText(triangles, "1", 10, 20, 2, Palette.Cursor);
+
+        // '1' has 10 lit pixels in the 5 × 7 font: 10 squares of two triangles.
+        Assert.That(triangles.Count, Is.EqualTo(10 * 6));
+        var xs = Enumerable.Range(0, triangles.Count).Select(i => triangles.Data[i * VertexList.FloatsPerVertex]).ToArray();
+        Assert.That((xs.Min(), xs.Max()), Is.EqualTo((12f, 18f)));
+    }
+
+    [Test]
+    public void AddText_LowerCaseAndUnknown_CapitalsAndBlanks()
+    {
+        var lower = new VertexList();
+        var upper = new VertexList();
+
+        BitmapFont.AddText(lower, "truck#1", 0, 0, 1, Palette.Cursor);
+        BitmapFont.AddText(upper, "TRUCK 1", 0, 0, 1, Palette.Cursor);
+
+        Assert.That(lower.Data.ToArray(), Is.EqualTo(upper.Data.ToArray()));
+        Assert.That(BitmapFont.Width("AB", 3), Is.EqualTo(((2 * BitmapFont.Advance) - 1) * 3));
+    }
+}

@@ -79,15 +79,18 @@ internal sealed class SceneRenderer : IDisposable
         _gl.ClearColor(bg.R, bg.G, bg.B, 1);
         _gl.Clear(ClearBufferMask.ColorBufferBit | ClearBufferMask.DepthBufferBit);
 
+        // World surfaces are opaque: no blending (it costs on a CPU rasteriser); lines (fading event rings) and the
+        // overlay blend.
         _gl.Enable(EnableCap.DepthTest);
         _gl.DepthFunc(DepthFunction.Lequal);
-        _gl.Enable(EnableCap.Blend);
+        _gl.Disable(EnableCap.Blend);
         _gl.BlendFunc(BlendingFactor.SrcAlpha, BlendingFactor.OneMinusSrcAlpha);
         _shader.Use(viewProjection);
         _roadTriangles.Draw(PrimitiveType.Triangles);
-        _roadLines.Draw(PrimitiveType.Lines);
         _triangles.Upload(mesh.Triangles);
         _triangles.Draw(PrimitiveType.Triangles);
+        _gl.Enable(EnableCap.Blend);
+        _roadLines.Draw(PrimitiveType.Lines);
         _lines.Upload(mesh.Lines);
         _lines.Draw(PrimitiveType.Lines);
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace AutomationStack.Visualizer.Model;
 
 /// <summary>
@@ -31,7 +33,15 @@ internal static class MeshBuilder
     public const int PlotWidth = 220;
     public const int PlotHeight = 60;
     public const int PlotMargin = 8;
+    public const int PlotLabelHeight = 12;
     public const int TimelineHeight = 8;
+    public const int HeaderTextScale = 2;
+    public const int PlotTextScale = 1;
+    public const int LabelTextScale = 1;
+    public const int CountdownTextScale = 2;
+
+    /// <summary>Gap between a world label and what it labels, px.</summary>
+    public const int LabelOffset = 10;
 
     /// <summary>Static road geometry: lane surfaces (triangles) and lane edges (lines).</summary>
     public static void BuildRoads(RoadLayout layout, VertexList triangles, VertexList lines)
@@ -203,6 +213,12 @@ internal static class MeshBuilder
             tris.AddRect(PlotMargin + 20 + (i * 8), PlotMargin + 8, 6, 6, i == 3 ? Palette.Cursor : Palette.TimelineFill);
         }
 
+        var header = string.Create(
+            CultureInfo.InvariantCulture,
+            $"T {state.Time:0.00} S   {state.Speed:0.##}X   {state.Scene?.SelectedId ?? "-"}");
+        BitmapFont.AddText(tris, header, PlotMargin + 20 + (Timeline.Speeds.Length * 8) + 8, PlotMargin, HeaderTextScale, Palette.Cursor);
+        AddWorldLabels(state, width, height, tris);
+
         if (state.Plots is null)
         {
             return;
@@ -217,9 +233,58 @@ internal static class MeshBuilder
         }
     }
 
+    /// <summary>Ids above the stack trucks and whole seconds left beside the stop lines, where they are on screen.</summary>
+    private static void AddWorldLabels(OverlayState state, int width, int height, VertexList tris)
+    {
+        if (state.Scene is not { } scene || state.Camera is not { } camera)
+        {
+            return;
+        }
+
+        foreach (var v in scene.Vehicles)
+        {
+            if (v.Class != VehicleClass.StackTruck && v.Id != scene.SelectedId)
+            {
+                continue;
+            }
+
+            if (camera.WorldToPixel(v.X, v.Y, v.Height) is { } p && OnScreen(p, width, height))
+            {
+                var w = BitmapFont.Width(v.Id, LabelTextScale);
+                BitmapFont.AddText(tris, v.Id, p.X - (w / 2.0), p.Y - LabelOffset - (BitmapFont.GlyphHeight * LabelTextScale), LabelTextScale, Palette.Cursor);
+            }
+        }
+
+        foreach (var line in scene.StopLines)
+        {
+            if (line.Remaining is not { } remaining || camera.WorldToPixel((line.X1 + line.X2) / 2, (line.Y1 + line.Y2) / 2) is not { } p || !OnScreen(p, width, height))
+            {
+                continue;
+            }
+
+            var text = Math.Ceiling(remaining).ToString("0", CultureInfo.InvariantCulture);
+            BitmapFont.AddText(tris, text, p.X + LabelOffset, p.Y - LabelOffset - (BitmapFont.GlyphHeight * CountdownTextScale), CountdownTextScale, Palette.Of(line.State));
+        }
+    }
+
+    private static bool OnScreen((double X, double Y) p, int width, int height) => p.X >= 0 && p.Y >= 0 && p.X < width && p.Y < height;
+
+    private static string PlotLabel(PlotKind kind, double? value)
+    {
+        var (name, unit, format) = kind switch
+        {
+            PlotKind.Speed => ("SPEED", "M/S", "0.0"),
+            PlotKind.Gap => ("GAP", "M", "0.0"),
+            PlotKind.TimeGap => ("TIME GAP", "S", "0.00"),
+            _ => ("ACCEL", "M/S2", "0.00"),
+        };
+        return value is { } v ? $"{name} {v.ToString(format, CultureInfo.InvariantCulture)} {unit}" : $"{name} -";
+    }
+
     private static void AddPlot(PlotSeries series, PlotKind kind, double time, double px, double py, VertexList tris, VertexList lines)
     {
         tris.AddRect(px, py, PlotWidth, PlotHeight, Palette.PanelBackground);
+        BitmapFont.AddText(tris, PlotLabel(kind, series.ValueAt(kind, time)), px + 4, py + 4, PlotTextScale, Palette.Of(kind));
         var from = time - PlotWindow;
         var (first, last) = series.Window(kind, from, time);
         var times = series.Times(kind);
@@ -237,7 +302,8 @@ internal static class MeshBuilder
         min -= pad;
         max += pad;
         var range = max - min;
-        double Y(double v) => py + PlotHeight - 2 - ((v - min) / range * (PlotHeight - 4));
+        // The label takes the panel's top PlotLabelHeight pixels; the curve the rest.
+        double Y(double v) => py + PlotHeight - 2 - ((v - min) / range * (PlotHeight - PlotLabelHeight - 4));
         double X(double t) => px + ((t - from) / PlotWindow * PlotWidth);
 
         // Zero axis when inside the range.

@@ -25,4 +25,10 @@ internal sealed class SceneMesh
 }
 
 /// <summary>What the overlay shows besides the scene: the timeline and the selected truck's live plots.</summary>
-internal sealed record OverlayState(double Start, double End, double Time, bool Playing, double Speed, IReadOnlyList<double> EventTimes, PlotSeries? Plots);
+internal sealed record OverlayState(double Start, double End, double Time, bool Playing, double Speed, IReadOnlyList<double> EventTimes, PlotSeries? Plots)
+{
+    /// <summary>The scene and camera, for labels placed over the world (truck ids, count-down seconds); optional.</summary>
+    public Scene? Scene { get; init; }
+
+    public ViewCamera? Camera { get; init; }
+}

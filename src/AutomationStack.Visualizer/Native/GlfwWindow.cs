@@ -8,17 +8,6 @@ namespace AutomationStack.Visualizer.Native;
 /// </summary>
 internal sealed partial class GlfwWindow : IDisposable
 {
-    public const int KeySpace = 32;
-    public const int KeyMinus = 45;
-    public const int KeyEqual = 61;
-    public const int KeyV = 86;
-    public const int KeyEscape = 256;
-    public const int KeyTab = 258;
-    public const int KeyRight = 262;
-    public const int KeyLeft = 263;
-    public const int KeyPadSubtract = 333;
-    public const int KeyPadAdd = 334;
-
     private const string Library = "libglfw.so.3";
     private const int ContextVersionMajor = 0x00022002;
     private const int ContextVersionMinor = 0x00022003;
