@@ -12,7 +12,7 @@ namespace AutomationStack.Visualizer.Gl;
 internal sealed class SceneRenderer : IDisposable
 {
     /// <summary>Lidar point size, px.</summary>
-    public const float PointSize = 3;
+    public const float PointSize = 2;
 
     private const string VertexSource = """
         #version 330 core
