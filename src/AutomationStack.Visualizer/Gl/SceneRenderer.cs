@@ -6,14 +6,11 @@ namespace AutomationStack.Visualizer.Gl;
 
 /// <summary>
 /// Draws a <see cref="SceneMesh"/> (and the static road mesh) with one flat-colour shader: world triangles and lines
-/// with depth test, lidar points over them, then the overlay in pixel coordinates with alpha blending. Owns every GPU
-/// resource it uses.
+/// with depth test, the lidar points over them (drawn on the CPU into an image, one textured quad), then the overlay
+/// in pixel coordinates with alpha blending. Owns every GPU resource it uses.
 /// </summary>
 internal sealed class SceneRenderer : IDisposable
 {
-    /// <summary>Lidar point size, px.</summary>
-    public const float PointSize = 2;
-
     private const string VertexSource = """
         #version 330 core
         layout(location = 0) in vec3 aPosition;
@@ -43,7 +40,8 @@ internal sealed class SceneRenderer : IDisposable
     private readonly VertexBuffer _roadLines;
     private readonly VertexBuffer _triangles;
     private readonly VertexBuffer _lines;
-    private readonly VertexBuffer _points;
+    private readonly OverlayImage _lidarImage;
+    private PointSplatter? _splatter;
     private readonly VertexBuffer _overlayTriangles;
     private readonly VertexBuffer _overlayLines;
 
@@ -57,7 +55,7 @@ internal sealed class SceneRenderer : IDisposable
         _roadLines = new VertexBuffer(gl);
         _triangles = new VertexBuffer(gl);
         _lines = new VertexBuffer(gl);
-        _points = new VertexBuffer(gl);
+        _lidarImage = new OverlayImage(gl);
         _overlayTriangles = new VertexBuffer(gl);
         _overlayLines = new VertexBuffer(gl);
         var roadTriangles = new VertexList();
@@ -95,9 +93,17 @@ internal sealed class SceneRenderer : IDisposable
         _lines.Draw(PrimitiveType.Lines);
 
         _gl.Disable(EnableCap.DepthTest);
-        _gl.PointSize(PointSize);
-        _points.Upload(mesh.Points);
-        _points.Draw(PrimitiveType.Points);
+        if (mesh.LidarPointCount > 0)
+        {
+            // Lidar points: drawn on the CPU into an image, laid over the frame (see PointSplatter).
+            if (_splatter is null || _splatter.Width != width || _splatter.Height != height)
+            {
+                _splatter = new PointSplatter(width, height);
+            }
+
+            _splatter.Draw(mesh.LidarPoints, mesh.LidarPointCount, viewProjection);
+            _lidarImage.Draw(_splatter.Pixels, width, height);
+        }
 
         _shader.Use(Matrix4x4.CreateOrthographicOffCenter(0, width, height, 0, -1, 1));
         _overlayTriangles.Upload(mesh.OverlayTriangles);
@@ -113,7 +119,7 @@ internal sealed class SceneRenderer : IDisposable
     {
         _overlayLines.Dispose();
         _overlayTriangles.Dispose();
-        _points.Dispose();
+        _lidarImage.Dispose();
         _lines.Dispose();
         _triangles.Dispose();
         _roadLines.Dispose();

@@ -163,12 +163,7 @@ internal static class MeshBuilder
             AddCircle(mesh.Lines, e.X, e.Y, EventHeight, EventRadius * (1 + (e.Age * 0.2)), colour.WithAlpha(fade));
         }
 
-        var points = scene.LidarPoints;
-        for (var i = 0; i < scene.LidarPointCount; i++)
-        {
-            var z = points[(i * 3) + 2];
-            mesh.Points.Add(points[i * 3], points[(i * 3) + 1], z, z < Palette.LidarGroundHeight ? Palette.LidarGround : Palette.LidarObstacle);
-        }
+        mesh.SetLidar(scene.LidarPoints, scene.LidarPointCount);
     }
 
     /// <summary>The overlay: timeline along the bottom, then the four live plots of the selected truck above it.</summary>

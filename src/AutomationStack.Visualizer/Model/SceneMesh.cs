@@ -7,18 +7,29 @@ internal sealed class SceneMesh
 
     public VertexList Lines { get; } = new(1024);
 
-    /// <summary>Lidar points (drawn over everything in the world, no depth test).</summary>
-    public VertexList Points { get; } = new(32_768);
+    /// <summary>Lidar points (x, y, z triples, map frame), drawn over everything in the world (no depth test).</summary>
+    public float[] LidarPoints { get; private set; } = [];
+
+    public int LidarPointCount { get; private set; }
 
     public VertexList OverlayTriangles { get; } = new(1024);
 
     public VertexList OverlayLines { get; } = new(4096);
 
+    public void SetLidar(float[] points, int count)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count * 3, points.Length);
+        LidarPoints = points;
+        LidarPointCount = count;
+    }
+
     public void Clear()
     {
         Triangles.Clear();
         Lines.Clear();
-        Points.Clear();
+        LidarPoints = [];
+        LidarPointCount = 0;
         OverlayTriangles.Clear();
         OverlayLines.Clear();
     }
