@@ -44,13 +44,21 @@ public static class ReplayViewer
         }
 
         using var session = new ReplaySession(replay, layout, options);
-        if (options.Headless)
+        try
         {
-            RunHeadless(session, options, log);
+            if (options.Headless)
+            {
+                RunHeadless(session, options, log);
+            }
+            else
+            {
+                RunWindow(session, options, log);
+            }
         }
-        else
+        catch (Exception ex) when (ex is Mcap.McapFormatException or Google.Protobuf.InvalidProtocolBufferException)
         {
-            RunWindow(session, options, log);
+            // A chunk read lazily during playback (e.g. lidar frames) is corrupt.
+            throw new ReplayException($"{options.LogPath}: {ex.Message}", ex);
         }
     }
 

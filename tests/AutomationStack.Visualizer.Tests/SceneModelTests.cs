@@ -215,6 +215,19 @@ public sealed class SceneModelTests
     }
 
     [Test]
+    public void Open_FlippedByteInAChunk_ThrowsNamingTheFile()
+    {
+        var path = Path.Combine(_folder, "flipped.mcap");
+        var bytes = File.ReadAllBytes(Path.Combine(_folder, "run.mcap"));
+        bytes[bytes.Length / 3] ^= 0x5A;
+        File.WriteAllBytes(path, bytes);
+
+        var ex = Assert.Throws<ReplayException>(() => ReplayIndex.Open(path));
+
+        Assert.That(ex!.Message, Does.Contain(path));
+    }
+
+    [Test]
     public void Prepare_Session_UpdateBuildsMeshForTimelineTime()
     {
         var options = new ViewOptions { LogPath = _replay.Path, Follow = "truck2", Fps = 10 };
