@@ -145,10 +145,21 @@ public sealed class SceneModelTests
         var during = _builder.Build(TestLog.EventTime + 1, "truck1");
         var after = _builder.Build(TestLog.EventTime + SceneBuilder.EventShowTime + 0.1, "truck1");
 
-        var marker = during.Events.Single();
+        var marker = during.Events.Single(e => e.Kind == "v2x_loss");
         Assert.That((marker.Kind, marker.VehicleId, marker.IsV2x), Is.EqualTo(("v2x_loss", "truck2", true)));
         Assert.That(marker.Age, Is.EqualTo(1).Within(1e-6));
-        Assert.That(after.Events, Is.Empty);
+        Assert.That(after.Events.Where(e => e.Kind == "v2x_loss"), Is.Empty);
+    }
+
+    [Test]
+    public void Events_FollowerFallsBackToAcc_DerivedPlatoonModeEvent()
+    {
+        var derived = _replay.Events.Where(e => e.Kind == ReplayIndex.PlatoonModeEvent).ToList();
+
+        Assert.That(derived, Has.Count.EqualTo(1));
+        Assert.That((derived[0].VehicleId, derived[0].Detail), Is.EqualTo(("truck2", "Cacc -> Acc")));
+        Assert.That(ReplayIndex.ToSeconds(derived[0].StampNs), Is.EqualTo(TestLog.CaccUntil + 0.02).Within(1e-9));
+        Assert.That(_replay.Events.Select(e => e.StampNs), Is.Ordered);
     }
 
     [Test]

@@ -72,11 +72,15 @@ internal sealed class ReplayIndex : IDisposable
         }
 
         StackTrucks = trucks;
-        Events = ReadEvents();
+        var events = ReadEvents();
         foreach (var truck in trucks)
         {
             _diagnostics[truck] = ReadDiagnostics(truck);
+            AddPlatoonEvents(truck, _diagnostics[truck], events);
         }
+
+        events.Sort(static (a, b) => a.StampNs.CompareTo(b.StampNs));
+        Events = events;
 
         (StartTime, EndTime) = BuildSeries();
     }
@@ -96,7 +100,15 @@ internal sealed class ReplayIndex : IDisposable
     /// <summary>Ids of the stack trucks (those with a frame topic), in channel order.</summary>
     public IReadOnlyList<string> StackTrucks { get; }
 
+    /// <summary>
+    /// The recorded <c>/events</c> and, derived from each truck's diagnostics, its platoon transitions (V2V): kind
+    /// <see cref="PlatoonModeEvent"/> when the longitudinal mode changes (CACC ↔ ACC fallback ↔ emergency),
+    /// <see cref="PlatoonStateEvent"/> when the platoon state changes (joining, platooning, leaving, …); by time.
+    /// </summary>
     public IReadOnlyList<RunEvent> Events { get; }
+
+    public const string PlatoonModeEvent = "platoon_mode";
+    public const string PlatoonStateEvent = "platoon_state";
 
     /// <summary>Opens a log; every failure becomes a <see cref="ReplayException"/> naming the file.</summary>
     public static ReplayIndex Open(string path)
@@ -313,6 +325,23 @@ internal sealed class ReplayIndex : IDisposable
 
         events.Sort(static (a, b) => a.StampNs.CompareTo(b.StampNs));
         return events;
+    }
+
+    private static void AddPlatoonEvents(string truck, DiagnosticsSample[] samples, List<RunEvent> events)
+    {
+        for (var i = 1; i < samples.Length; i++)
+        {
+            var (before, after) = (samples[i - 1], samples[i]);
+            if (before.LongitudinalMode != after.LongitudinalMode && after.LongitudinalMode.Length > 0)
+            {
+                events.Add(new RunEvent { StampNs = after.StampNs, Kind = PlatoonModeEvent, VehicleId = truck, Detail = $"{before.LongitudinalMode} -> {after.LongitudinalMode}" });
+            }
+
+            if (before.PlatoonState != after.PlatoonState && after.PlatoonState.Length > 0)
+            {
+                events.Add(new RunEvent { StampNs = after.StampNs, Kind = PlatoonStateEvent, VehicleId = truck, Detail = $"{before.PlatoonState} -> {after.PlatoonState}" });
+            }
+        }
     }
 
     private DiagnosticsSample[] ReadDiagnostics(string truck)
