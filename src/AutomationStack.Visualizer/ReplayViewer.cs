@@ -191,6 +191,17 @@ public static class ReplayViewer
                 break;
             }
 
+            // Mouse on the timeline bar scrubs (while the button is held).
+            if (window.IsLeftButtonDown)
+            {
+                var (cx, cy) = window.CursorPosition;
+                var (fw, fh) = window.FramebufferSize;
+                if (ViewerControls.TimeAtCursor(cx, cy, fw, fh, session.Replay.StartTime, session.Replay.EndTime) is { } scrubTo)
+                {
+                    timeline.Scrub(scrubTo);
+                }
+            }
+
             var now = clock.Elapsed.TotalSeconds;
             timeline.Update(now - last);
             last = now;

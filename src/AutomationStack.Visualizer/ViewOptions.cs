@@ -41,7 +41,8 @@ public sealed record ViewOptions
           --speed    initial playback speed in the window, 0.1–16 (default 1)
           --screenshot  window only: write this PNG after --exit-after seconds and exit
           --exit-after  window only: close after this many wall-clock seconds
-        keys (window): space play/pause, + / - speed, left/right one frame, tab next vehicle, v top/chase, esc quit
+        keys (window): space play/pause, + / - speed, left/right one frame, page up/down 10 s, home/end, tab next
+                       vehicle, v top/chase, esc quit; mouse on the timeline bar scrubs
 
         exit codes: 0 done, 2 bad input (arguments, missing or corrupt log), 3 could not write the output,
                     4 no OpenGL available (library, display or driver)

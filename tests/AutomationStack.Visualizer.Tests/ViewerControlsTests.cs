@@ -39,4 +39,35 @@ public sealed class ViewerControlsTests
     {
         Assert.That(ViewerControls.ActionOf(65), Is.EqualTo(ViewerAction.None));
     }
+
+    [Test]
+    public void Apply_PageAndHomeEnd_JumpsClamped()
+    {
+        var timeline = new Timeline(0, 30, 0.1);
+        var follow = new FollowCycle([], null);
+        var view = ViewMode.Top;
+        bool Press(int key) => ViewerControls.Apply(ViewerControls.ActionOf(key), timeline, follow, ref view);
+
+        Press(ViewerControls.KeyPageDown);
+        var forward = timeline.Time;
+        Press(ViewerControls.KeyEnd);
+        var end = timeline.Time;
+        Press(ViewerControls.KeyPageUp);
+        var back = timeline.Time;
+        Press(ViewerControls.KeyHome);
+
+        Assert.That((forward, end, back, timeline.Time), Is.EqualTo((10.0, 30.0, 20.0, 0.0)));
+    }
+
+    [Test]
+    public void TimeAtCursor_OnTheBar_ProportionalOffIt_Null()
+    {
+        var (x, y, w, h) = MeshBuilder.TimelineBar(640, 480);
+
+        var middle = ViewerControls.TimeAtCursor(x + (w / 2), y + (h / 2), 640, 480, 10, 110);
+        var left = ViewerControls.TimeAtCursor(x - 3, y, 640, 480, 10, 110);
+        var above = ViewerControls.TimeAtCursor(x + (w / 2), y - 40, 640, 480, 10, 110);
+
+        Assert.That((middle, left, above), Is.EqualTo(((double?)60.0, (double?)10.0, (double?)null)));
+    }
 }

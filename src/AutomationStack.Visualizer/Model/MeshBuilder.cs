@@ -43,6 +43,10 @@ internal static class MeshBuilder
     /// <summary>Gap between a world label and what it labels, px.</summary>
     public const int LabelOffset = 10;
 
+    /// <summary>The timeline bar along the bottom of the overlay: left, top, width, height in pixels.</summary>
+    public static (double X, double Y, double Width, double Height) TimelineBar(int width, int height) =>
+        (PlotMargin, height - PlotMargin - (double)TimelineHeight, width - (2.0 * PlotMargin), TimelineHeight);
+
     /// <summary>Static road geometry: lane surfaces (triangles) and lane edges (lines).</summary>
     public static void BuildRoads(RoadLayout layout, VertexList triangles, VertexList lines)
     {
@@ -175,9 +179,7 @@ internal static class MeshBuilder
         var lines = mesh.OverlayLines;
 
         // Timeline: track, progress, event ticks, cursor.
-        var x0 = (double)PlotMargin;
-        var w = width - (2.0 * PlotMargin);
-        var y0 = height - PlotMargin - (double)TimelineHeight;
+        var (x0, y0, w, _) = TimelineBar(width, height);
         var span = Math.Max(state.End - state.Start, 1e-9);
         var progress = Math.Clamp((state.Time - state.Start) / span, 0, 1);
         tris.AddRect(x0, y0, w, TimelineHeight, Palette.TimelineTrack);

@@ -73,6 +73,19 @@ internal sealed partial class GlfwWindow : IDisposable
 
     public bool IsKeyDown(int key) => GetKey(_window, key) == Press;
 
+    /// <summary>Whether the left mouse button is down.</summary>
+    public bool IsLeftButtonDown => GetMouseButton(_window, 0) == Press;
+
+    /// <summary>The cursor in window pixels from the top-left corner.</summary>
+    public (double X, double Y) CursorPosition
+    {
+        get
+        {
+            GetCursorPos(_window, out var x, out var y);
+            return (x, y);
+        }
+    }
+
     public void SwapBuffers() => SwapBuffersNative(_window);
 
     public static void PollEvents() => PollEventsNative();
@@ -132,6 +145,12 @@ internal sealed partial class GlfwWindow : IDisposable
 
     [LibraryImport(Library, EntryPoint = "glfwGetKey")]
     private static partial int GetKey(nint window, int key);
+
+    [LibraryImport(Library, EntryPoint = "glfwGetMouseButton")]
+    private static partial int GetMouseButton(nint window, int button);
+
+    [LibraryImport(Library, EntryPoint = "glfwGetCursorPos")]
+    private static partial void GetCursorPos(nint window, out double x, out double y);
 
     [LibraryImport(Library, EntryPoint = "glfwGetFramebufferSize")]
     private static partial void GetFramebufferSize(nint window, out int width, out int height);
