@@ -31,6 +31,9 @@ internal static class MeshBuilder
     /// <summary>Seconds of history in the live plots.</summary>
     public const double PlotWindow = 30;
     public const int PlotWidth = 220;
+
+    /// <summary>Below this panel width (a very small frame) the plots are left out, px.</summary>
+    public const int MinPlotWidth = 60;
     public const int PlotHeight = 60;
     public const int PlotMargin = 8;
     public const int PlotLabelHeight = 12;
@@ -39,6 +42,9 @@ internal static class MeshBuilder
     public const int PlotTextScale = 1;
     public const int LabelTextScale = 1;
     public const int CountdownTextScale = 2;
+
+    /// <summary>Height above a vehicle's roof its label is anchored at, m (clear of the roof in the chase view).</summary>
+    public const double LabelHeightAboveRoof = 2;
 
     /// <summary>Gap between a world label and what it labels, px.</summary>
     public const int LabelOffset = 10;
@@ -222,11 +228,19 @@ internal static class MeshBuilder
         }
 
         var kinds = new[] { PlotKind.Speed, PlotKind.Gap, PlotKind.TimeGap, PlotKind.Acceleration };
+
+        // Four panels side by side, narrower than PlotWidth when the frame is.
+        var plotWidth = Math.Min(PlotWidth, (width - ((kinds.Length + 1) * PlotMargin)) / kinds.Length);
+        if (plotWidth < MinPlotWidth)
+        {
+            return;
+        }
+
         for (var k = 0; k < kinds.Length; k++)
         {
-            var px = PlotMargin + (k * (PlotWidth + PlotMargin));
+            var px = PlotMargin + (k * (plotWidth + PlotMargin));
             var py = y0 - PlotMargin - PlotHeight;
-            AddPlot(state.Plots, kinds[k], state.Time, px, py, tris, lines);
+            AddPlot(state.Plots, kinds[k], state.Time, px, py, plotWidth, tris, lines);
         }
     }
 
@@ -245,7 +259,7 @@ internal static class MeshBuilder
                 continue;
             }
 
-            if (camera.WorldToPixel(v.X, v.Y, v.Height) is { } p && OnScreen(p, width, height))
+            if (camera.WorldToPixel(v.X, v.Y, v.Height + LabelHeightAboveRoof) is { } p && OnScreen(p, width, height))
             {
                 var w = BitmapFont.Width(v.Id, LabelTextScale);
                 BitmapFont.AddText(tris, v.Id, p.X - (w / 2.0), p.Y - LabelOffset - (BitmapFont.GlyphHeight * LabelTextScale), LabelTextScale, Palette.Cursor);
@@ -278,9 +292,9 @@ internal static class MeshBuilder
         return value is { } v ? $"{name} {v.ToString(format, CultureInfo.InvariantCulture)} {unit}" : $"{name} -";
     }
 
-    private static void AddPlot(PlotSeries series, PlotKind kind, double time, double px, double py, VertexList tris, VertexList lines)
+    private static void AddPlot(PlotSeries series, PlotKind kind, double time, double px, double py, int plotWidth, VertexList tris, VertexList lines)
     {
-        tris.AddRect(px, py, PlotWidth, PlotHeight, Palette.PanelBackground);
+        tris.AddRect(px, py, plotWidth, PlotHeight, Palette.PanelBackground);
         BitmapFont.AddText(tris, PlotLabel(kind, series.ValueAt(kind, time)), px + 4, py + 4, PlotTextScale, Palette.Of(kind));
         var from = time - PlotWindow;
         var (first, last) = series.Window(kind, from, time);
@@ -301,13 +315,13 @@ internal static class MeshBuilder
         var range = max - min;
         // The label takes the panel's top PlotLabelHeight pixels; the curve the rest.
         double Y(double v) => py + PlotHeight - 2 - ((v - min) / range * (PlotHeight - PlotLabelHeight - 4));
-        double X(double t) => px + ((t - from) / PlotWindow * PlotWidth);
+        double X(double t) => px + ((t - from) / PlotWindow * plotWidth);
 
         // Zero axis when inside the range.
         if (min < 0 && max > 0)
         {
             lines.Add(px, Y(0), 0, Palette.PanelAxis);
-            lines.Add(px + PlotWidth, Y(0), 0, Palette.PanelAxis);
+            lines.Add(px + plotWidth, Y(0), 0, Palette.PanelAxis);
         }
 
         var colour = Palette.Of(kind);
@@ -327,7 +341,7 @@ internal static class MeshBuilder
         {
             var top = Y(Math.Max(now, 0));
             var bottom = Y(Math.Min(now, 0) < min ? min : Math.Min(now, 0));
-            tris.AddRect(px + PlotWidth - 4, Math.Min(top, bottom), 4, Math.Max(Math.Abs(bottom - top), 1), colour);
+            tris.AddRect(px + plotWidth - 4, Math.Min(top, bottom), 4, Math.Max(Math.Abs(bottom - top), 1), colour);
         }
     }
 
