@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what the tests need when missing (Node.js + npm and SUMO 1.15 + sumo-tools from
-# Debian, @mcap/core, protobufjs and @foxglove/schemas from npm), builds everything in Release and runs every NUnit test project with `dotnet test`. Ends with one line
+# Debian, @mcap/core, protobufjs and @foxglove/schemas from npm, and for the visualizer's tests Xvfb, GLFW, Mesa's
+# EGL/llvmpipe and ffmpeg from Debian), builds everything in Release and runs every NUnit test project with `dotnet test`. Ends with one line
 # "tests: N passed, N failed, N skipped".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +23,19 @@ if ! command -v sumo >/dev/null 2>&1 || ! command -v netgenerate >/dev/null 2>&1
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sumo sumo-tools >/dev/null
 fi
 export SUMO_HOME="${SUMO_HOME:-/usr/share/sumo}"
+
+# The visualizer's tests: headless frames need Mesa's EGL and llvmpipe (libegl1, libegl-mesa0, libgl1-mesa-dri), the
+# window test GLFW (libglfw3) under Xvfb (xvfb, xauth), and the MP4 check ffmpeg.
+viz_packages=()
+command -v xvfb-run >/dev/null 2>&1 || viz_packages+=(xvfb xauth)
+command -v ffmpeg >/dev/null 2>&1 || viz_packages+=(ffmpeg)
+[ -e /usr/lib/x86_64-linux-gnu/libglfw.so.3 ] || ldconfig -p 2>/dev/null | grep -q 'libglfw\.so\.3' || viz_packages+=(libglfw3)
+[ -e /usr/lib/x86_64-linux-gnu/libEGL_mesa.so.0 ] || ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa\.so\.0' || viz_packages+=(libegl1 libegl-mesa0 libgl1-mesa-dri)
+if [ "${#viz_packages[@]}" -gt 0 ]; then
+  echo "test: installing ${viz_packages[*]} (Debian packages, for the visualizer)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${viz_packages[@]}" >/dev/null
+fi
 
 if [ ! -f tools/mcap-validate/node_modules/@mcap/core/package.json ] \
   || [ ! -f tools/mcap-validate/node_modules/protobufjs/package.json ] \

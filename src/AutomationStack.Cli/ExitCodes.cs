@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary>The run could not complete (bridge could not start, interrupted, internal error).</summary>
     public const int RunError = 3;
+
+    /// <summary><c>view</c>: no OpenGL context could be created (EGL/GLFW library, display or driver missing).</summary>
+    public const int GlUnavailable = 4;
 }

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Net;
 using AutomationStack.Cli;
 
-// automationstack — command-line entry point. `automationstack run <scenario> [options]`, `automationstack report …`.
+// automationstack — command-line entry point. `automationstack run <scenario> [options]`, `automationstack report …`,
+// `automationstack replay …`, `automationstack view <run.mcap> [options]`.
 const string Usage = """
 usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duration <s>] [--drive-lane local|grpc]
                           [--in-process] [--quiet] [--bind <ip>] [--port <n>] [--external <id>[,<id>...]]
@@ -49,7 +50,11 @@ usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duratio
 
 exit codes: 0 pass, 1 pass criteria failed, 2 bad input (nothing written), 3 run could not complete;
 report: 0 written, 2 missing run folder, missing or corrupt run.mcap or kpi.json (the file is named);
-report --all-scenarios: the worst of the runs' codes (3 also when a report could not be written)
+report --all-scenarios: the worst of the runs' codes (3 also when a report could not be written);
+replay: 0 no differences, 1 differences, 2 bad input
+
+       automationstack view <run.mcap> [--headless --out <dir>] [--from <s> --to <s> --fps <n> --size WxH]
+                          [--follow <vehicle>] [--view top|chase]      (view --help for all options and keys)
 """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -68,9 +73,14 @@ if (args[0] == "replay")
     return await ReplayMain(args);
 }
 
+if (args[0] == "view")
+{
+    return ViewCommand.Execute(args[1..], Console.Out, Console.Error);
+}
+
 if (args[0] != "run")
 {
-    Console.Error.WriteLine($"error: unknown command '{args[0]}' (expected: run, report, replay)\n{Usage}");
+    Console.Error.WriteLine($"error: unknown command '{args[0]}' (expected: run, report, replay, view)\n{Usage}");
     return ExitCodes.BadInput;
 }
 

@@ -15,6 +15,7 @@ public sealed class McapReader : IDisposable
     private readonly SafeFileHandle _handle;
     private readonly long _length;
     private readonly List<ChunkIndexInfo> _chunkIndexes;
+    private readonly List<(ulong Offset, ulong Length, string Name)> _metadataIndexes;
 
     private McapReader(SafeFileHandle handle, long length, Summary summary)
     {
@@ -25,6 +26,7 @@ public sealed class McapReader : IDisposable
         MessageCount = summary.MessageCount;
         ChannelMessageCounts = summary.ChannelMessageCounts;
         _chunkIndexes = summary.ChunkIndexes;
+        _metadataIndexes = summary.MetadataIndexes;
         _chunkIndexes.Sort(static (a, b) => a.ChunkStartOffset.CompareTo(b.ChunkStartOffset));
     }
 
@@ -42,6 +44,34 @@ public sealed class McapReader : IDisposable
 
     /// <summary>Number of chunk indexes in the summary.</summary>
     public int ChunkCount => _chunkIndexes.Count;
+
+    /// <summary>Earliest message log time over all chunks (ns; 0 when the file has no chunk).</summary>
+    public ulong MessageStartTime
+    {
+        get
+        {
+            ulong start = ulong.MaxValue;
+            foreach (var index in _chunkIndexes)
+            {
+                start = Math.Min(start, index.MessageStartTime);
+            }
+            return _chunkIndexes.Count == 0 ? 0 : start;
+        }
+    }
+
+    /// <summary>Latest message log time over all chunks (ns; 0 when the file has no chunk).</summary>
+    public ulong MessageEndTime
+    {
+        get
+        {
+            ulong end = 0;
+            foreach (var index in _chunkIndexes)
+            {
+                end = Math.Max(end, index.MessageEndTime);
+            }
+            return end;
+        }
+    }
 
     /// <summary>Opens a finished MCAP file and reads its footer and summary.</summary>
     /// <exception cref="McapFormatException">Bad magic, truncated file, missing summary or bad summary CRC.</exception>
@@ -64,6 +94,80 @@ public sealed class McapReader : IDisposable
 
     /// <summary>All messages, chunk by chunk in file order (messages in their order within each chunk).</summary>
     public IEnumerable<McapMessage> ReadMessages() => ReadMessagesCore(null);
+
+    /// <summary>
+    /// Indexed time-window read: messages of the topic with <paramref name="startTime"/> ≤ log time ≤
+    /// <paramref name="endTime"/> (ns), in file order. Only chunks whose index says they overlap the window and hold the
+    /// topic are read.
+    /// </summary>
+    public IEnumerable<McapMessage> ReadMessages(string topic, ulong startTime, ulong endTime)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var ids = new HashSet<ushort>();
+        foreach (var channel in Channels.Values)
+        {
+            if (channel.Topic == topic)
+            {
+                ids.Add(channel.Id);
+            }
+        }
+        return ReadWindowCore(ids, startTime, endTime);
+    }
+
+    /// <summary>The key/value pairs of the first metadata record named <paramref name="name"/>, or null when none.</summary>
+    public IReadOnlyDictionary<string, string>? ReadMetadata(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        foreach (var (offset, length, recordName) in _metadataIndexes)
+        {
+            if (recordName != name)
+            {
+                continue;
+            }
+            if (offset > long.MaxValue || length < McapOpcode.RecordHeaderSize)
+            {
+                throw new McapFormatException($"Metadata index for '{name}' points outside the file", -1);
+            }
+            byte[] buffer = FileSource.ReadRecord(_handle, _length, (long)offset, McapOpcode.Metadata, length, "Metadata");
+            var r = new SpanReader(buffer.AsSpan(McapOpcode.RecordHeaderSize), (long)offset + McapOpcode.RecordHeaderSize, "Metadata");
+            r.String("name");
+            return r.StringMap("metadata");
+        }
+        return null;
+    }
+
+    private IEnumerable<McapMessage> ReadWindowCore(HashSet<ushort> channelIds, ulong startTime, ulong endTime)
+    {
+        var messages = new List<McapMessage>();
+        foreach (var index in _chunkIndexes)
+        {
+            ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+            if (index.MessageEndTime < startTime || index.MessageStartTime > endTime)
+            {
+                continue;
+            }
+            if (index.MessageIndexOffsets.Count > 0 && !ContainsAny(index.MessageIndexOffsets, channelIds))
+            {
+                continue;
+            }
+            if (index.ChunkStartOffset > long.MaxValue)
+            {
+                throw new McapFormatException($"Chunk index points at offset {index.ChunkStartOffset} beyond the file", -1);
+            }
+            long chunkOffset = (long)index.ChunkStartOffset;
+            byte[] buffer = FileSource.ReadRecord(_handle, _length, chunkOffset, McapOpcode.Chunk, index.ChunkLength, "Chunk");
+            var chunk = McapRecords.ParseAndVerifyChunk(buffer.AsSpan(McapOpcode.RecordHeaderSize), chunkOffset + McapOpcode.RecordHeaderSize);
+            messages.Clear();
+            McapRecords.ParseChunkMessages(buffer, McapOpcode.RecordHeaderSize, chunk, messages);
+            foreach (var message in messages)
+            {
+                if (channelIds.Contains(message.ChannelId) && message.LogTime >= startTime && message.LogTime <= endTime)
+                {
+                    yield return message;
+                }
+            }
+        }
+    }
 
     /// <summary>Messages of every channel with the given topic, in file order.</summary>
     public IEnumerable<McapMessage> ReadMessages(string topic)
@@ -283,6 +387,11 @@ public sealed class McapReader : IDisposable
                     summary.ChunkIndexes.Add(ChunkIndexInfo.Parse(content, contentOffset));
                     break;
                 case McapOpcode.MetadataIndex:
+                    var mr = new SpanReader(content, contentOffset, "MetadataIndex");
+                    var metadataOffset = mr.U64("offset");
+                    var metadataLength = mr.U64("length");
+                    summary.MetadataIndexes.Add((metadataOffset, metadataLength, mr.String("name")));
+                    break;
                 case McapOpcode.AttachmentIndex:
                 case McapOpcode.SummaryOffset:
                     break;
@@ -310,6 +419,7 @@ public sealed class McapReader : IDisposable
         public Dictionary<ushort, McapSchemaInfo> Schemas { get; } = [];
         public Dictionary<ushort, McapChannelInfo> Channels { get; } = [];
         public List<ChunkIndexInfo> ChunkIndexes { get; } = [];
+        public List<(ulong Offset, ulong Length, string Name)> MetadataIndexes { get; } = [];
         public ulong MessageCount { get; set; }
         public IReadOnlyDictionary<ushort, ulong> ChannelMessageCounts { get; set; } = new Dictionary<ushort, ulong>();
     }

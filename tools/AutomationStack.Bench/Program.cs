@@ -14,7 +14,55 @@ using System.Text.Json;
 //        AutomationStack.Bench perception [--frames N] [--crops N]  (detector ms per frame, classifier ms per crop)
 //        AutomationStack.Bench camera [--frames N] [--vehicles N] [--size WxH] [--fov DEG]  (ms per camera image, in process)
 //        AutomationStack.Bench traci [--vehicles N] [--steps N] [--seed N]  (SUMO over TraCI: subscriptions vs. getters)
+//        AutomationStack.Bench viz [--frames N] [--vehicles N] [--points N] [--size WxH]  (headless replay frames: fps)
 var inv = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "viz")
+{
+    var vizFrames = 300;
+    var vizVehicles = 100;
+    var vizPoints = 30_000;
+    var (vizWidth, vizHeight) = (1280, 720);
+    for (var i = 1; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--frames" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var n) && n > 0:
+                vizFrames = n;
+                i++;
+                break;
+            case "--vehicles" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var v) && v >= 3 && v <= 2000:
+                vizVehicles = v;
+                i++;
+                break;
+            case "--points" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var p) && p >= 0 && p <= 1_000_000:
+                vizPoints = p;
+                i++;
+                break;
+            case "--size" when i + 1 < args.Length && args[i + 1].Split('x') is [var w, var h]
+                && int.TryParse(w, NumberStyles.None, inv, out var pw) && int.TryParse(h, NumberStyles.None, inv, out var ph)
+                && pw is >= 16 and <= 4096 && ph is >= 16 and <= 4096:
+                (vizWidth, vizHeight) = (pw, ph);
+                i++;
+                break;
+            default:
+                Console.Error.WriteLine($"bench viz: bad argument '{args[i]}'\nusage: bench viz [--frames N>0] [--vehicles 3..2000] [--points 0..1000000] [--size WxH (16..4096)]");
+                return 2;
+        }
+    }
+
+    var vizMap = AutomationStack.RoadMap.MapFile.Load(Path.Combine(FindRepoRoot(), "sim-bridge", "maps", "corridor-a.yaml"));
+    try
+    {
+        return AutomationStack.Visualizer.VizBenchmark.Run(
+            AutomationStack.Visualizer.Model.RoadLayoutBuilder.FromNetwork(vizMap), vizFrames, vizVehicles, vizPoints, vizWidth, vizHeight, Console.Out);
+    }
+    catch (AutomationStack.Visualizer.Native.GlUnavailableException ex)
+    {
+        Console.Error.WriteLine($"bench viz: no OpenGL: {ex.Message}");
+        return 4;
+    }
+}
+
 if (args.Length > 0 && args[0] == "perception")
 {
     var frames = 300;
