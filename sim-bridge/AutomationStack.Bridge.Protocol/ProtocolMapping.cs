@@ -398,6 +398,20 @@ public static class ProtocolMapping
                     DetectorFaults = output.Diagnostics.Perception.DetectorFaults,
                     ScanTimeouts = output.Diagnostics.Perception.ScanTimeouts,
                     CutIns = output.Diagnostics.Perception.CutIns,
+                    Tracks =
+                    {
+                        (output.Diagnostics.Perception.Tracks ?? []).Select(t => new PerceivedObject
+                        {
+                            Id = t.Id,
+                            Category = t.Category,
+                            X = t.X,
+                            Y = t.Y,
+                            Length = t.Length,
+                            Width = t.Width,
+                            Yaw = t.Yaw,
+                            Speed = t.Speed,
+                        }),
+                    },
                 },
                 Signal = output.Diagnostics.Signal is { HeadId: null, HeadsClassified: 0, ClassifierFaults: 0 } ? null : new SignalDiagnostics
                 {

@@ -210,7 +210,16 @@ public readonly record struct PerceptionDiagnostics(
     int ConfirmedTracks,
     long DetectorFaults,
     long ScanTimeouts,
-    long CutIns);
+    long CutIns,
+    IReadOnlyList<PerceivedObject>? Tracks = null);
+
+/// <summary>
+/// A confirmed lidar track as the vehicle sees it, for review against the ground truth: centre X forward, Y left of
+/// the ego's geometric centre (ego frame), m; box Length × Width, m; Yaw of its length axis in the ego frame, rad;
+/// Speed over ground, m/s; Category "car", "truck" or "agv". Published in the output of the frame whose scan was
+/// processed (10 Hz), empty otherwise.
+/// </summary>
+public readonly record struct PerceivedObject(int Id, string Category, double X, double Y, double Length, double Width, double Yaw, double Speed);
 
 /// <summary>
 /// The platooning layer's view, recorded for review and KPIs: state, role and longitudinal mode as text (empty when

@@ -95,6 +95,7 @@ internal sealed class LidarPerception
                 LastDetections = detections.Length;
                 var tracks = _tracker.Step(scan.StampNs, ego.Valid ? ego.Speed : 0.0, ego.Valid ? ego.YawRate : 0.0, detections);
                 Publish(tracks);
+                _reviewTracks = Review(tracks);
                 _hasScan = true;
                 _lastScanStampNs = scan.StampNs;
                 _goodScans++;
@@ -191,7 +192,41 @@ internal sealed class LidarPerception
         return false;
     }
 
-    public PerceptionDiagnostics Diagnostics(string leadSource) => new(
+    private PerceivedObject[]? _reviewTracks;
+
+    private static readonly string[] CategoryNames = ["car", "truck", "agv"];
+
+    private static PerceivedObject[] Review(ReadOnlySpan<ObjectTrack> tracks)
+    {
+        var confirmed = 0;
+        foreach (var t in tracks)
+        {
+            confirmed += t.Confirmed ? 1 : 0;
+        }
+
+        var result = new PerceivedObject[confirmed];
+        var k = 0;
+        foreach (var t in tracks)
+        {
+            if (t.Confirmed)
+            {
+                var category = t.Category >= 0 && t.Category < CategoryNames.Length ? CategoryNames[t.Category] : "unknown";
+                result[k++] = new PerceivedObject(t.Id, category, t.X, t.Y, t.Length, t.Width, t.Yaw, t.Speed);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The diagnostics; the confirmed tracks of a scan processed since the last call are handed out once.</summary>
+    public PerceptionDiagnostics Diagnostics(string leadSource)
+    {
+        var tracks = _reviewTracks;
+        _reviewTracks = null;
+        return DiagnosticsCore(leadSource) with { Tracks = tracks };
+    }
+
+    private PerceptionDiagnostics DiagnosticsCore(string leadSource) => new(
         StateNames[(int)State],
         leadSource,
         LastDetections,

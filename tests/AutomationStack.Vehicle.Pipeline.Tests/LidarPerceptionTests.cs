@@ -104,6 +104,24 @@ internal sealed class LidarPerceptionTests
     }
 
     [Test]
+    public void Step_TracksEstablished_ConfirmedTracksPublishedOncePerScan()
+    {
+        var world = new TwoTruckWorld(40.0, Speed);
+        using var pipeline = new VehiclePipeline(world.Session, Lidar, new LeaderBoxDetector(world));
+
+        var outputs = Drive(world, pipeline, 60);
+
+        var published = outputs.Where(o => o.Diagnostics.Perception.Tracks is { Count: > 0 }).ToList();
+        Assert.That(published, Is.Not.Empty);
+        Assert.That(published.Count, Is.LessThan(outputs.Count / 2), "only with a processed scan, not every frame");
+        var track = published[^1].Diagnostics.Perception.Tracks!.Single();
+        Assert.That(track.Category, Is.EqualTo("truck"));
+        // The leader's centre: the gap plus half of each truck ahead of the ego's centre, in its lane.
+        Assert.That(track.X, Is.EqualTo(world.Gap + TruckParameters.Default.Length).Within(3.5));
+        Assert.That(Math.Abs(track.Y), Is.LessThan(0.5));
+    }
+
+    [Test]
     public void Step_LidarSeesNothingWithinItsRange_RadarLeadNotUsed()
     {
         var world = new TwoTruckWorld(40.0, Speed);

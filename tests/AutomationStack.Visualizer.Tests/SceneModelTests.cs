@@ -66,6 +66,27 @@ public sealed class SceneModelTests
     }
 
     [Test]
+    public void Build_JustAfterAScanWithTracks_DetectedBoxOverTheTrackedTruck()
+    {
+        var scene = _builder.Build(TestLog.ScanTime + 0.05, "truck2");
+
+        var box = scene.Detected.Single();
+        var truck1 = scene.Find("truck1")!.Value;
+        Assert.That(box.Id, Is.EqualTo(7));
+        Assert.That(box.Category, Is.EqualTo("truck"));
+        Assert.That(box.X, Is.EqualTo(truck1.X).Within(1e-6));
+        Assert.That(box.Y, Is.EqualTo(truck1.Y).Within(1e-6));
+        Assert.That(box.Length, Is.EqualTo(TestLog.TruckLength));
+    }
+
+    [Test]
+    public void Build_LongAfterTheScanOrAnotherTruck_NoDetectedBoxes()
+    {
+        Assert.That(_builder.Build(TestLog.ScanTime + 0.5, "truck2").Detected, Is.Empty);
+        Assert.That(_builder.Build(TestLog.ScanTime + 0.05, "truck1").Detected, Is.Empty);
+    }
+
+    [Test]
     public void Build_FollowerInCacc_LinkToPredecessorIsCacc()
     {
         var scene = _builder.Build(0.8, "truck1");

@@ -122,7 +122,18 @@ internal static class TestLog
                 Write(frame1, f1, ns);
                 Write(frame2, new Frame { VehicleId = "truck2", Frame_ = step, StampNs = ns }, ns);
                 Write(command1, Diagnostics("truck1", step, "Leader", "Cacc", 0, hasLead: false), ns);
-                Write(command2, Diagnostics("truck2", step, "Follower", t <= CaccUntil ? "Cacc" : "Acc", 1, hasLead: true), ns);
+                var c2 = Diagnostics("truck2", step, "Follower", t <= CaccUntil ? "Cacc" : "Acc", 1, hasLead: true);
+                if (Math.Abs(t - ScanTime) < 1e-9)
+                {
+                    // truck2's lidar track of truck1, 30 m ahead in its own frame, published with this scan's command.
+                    c2.Diagnostics.Perception = new PerceptionDiagnostics { State = "nominal", ConfirmedTracks = 1 };
+                    c2.Diagnostics.Perception.Tracks.Add(new PerceivedObject
+                    {
+                        Id = 7, Category = "truck", X = Truck1X0 - Truck2X0, Y = 0, Length = TruckLength, Width = 2.55, Yaw = 0, Speed = Speed,
+                    });
+                }
+
+                Write(command2, c2, ns);
             }
 
             if (Math.Abs(t - EventTime) < 1e-9)

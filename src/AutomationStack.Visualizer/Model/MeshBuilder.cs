@@ -22,6 +22,12 @@ internal static class MeshBuilder
     public const double TrackHeight = 0.3;
     public const double TrackHalfLength = 1.5;
     public const double TrackHalfThickness = 0.25;
+
+    /// <summary>Height of the detected-track outlines: above every roof (trucks are 4 m), m.</summary>
+    public const double DetectedHeight = 4.6;
+
+    /// <summary>Half the line width of a detected-track outline, m.</summary>
+    public const double DetectedHalfThickness = 0.12;
     public const double LightHeight = 6.0;
     public const double LightRadius = 1.2;
     public const double EventRadius = 8.0;
@@ -164,6 +170,21 @@ internal static class MeshBuilder
             }
 
             mesh.Triangles.AddRibbon(track.EstimatedX + (s * TrackHalfLength), track.EstimatedY - (c * TrackHalfLength), track.EstimatedX - (s * TrackHalfLength), track.EstimatedY + (c * TrackHalfLength), TrackHalfThickness, TrackHeight, Palette.LeadEstimate);
+        }
+
+        foreach (var d in scene.Detected)
+        {
+            // Detected boxes as outlines just above the roofs, so the true boxes under them stay visible.
+            var (s, c) = Math.SinCos(d.Heading);
+            var hl = d.Length / 2;
+            var hw = d.Width / 2;
+            Span<double> xs = [d.X + (c * hl) - (s * hw), d.X - (c * hl) - (s * hw), d.X - (c * hl) + (s * hw), d.X + (c * hl) + (s * hw)];
+            Span<double> ys = [d.Y + (s * hl) + (c * hw), d.Y - (s * hl) + (c * hw), d.Y - (s * hl) - (c * hw), d.Y + (s * hl) - (c * hw)];
+            for (var i = 0; i < 4; i++)
+            {
+                var j = (i + 1) % 4;
+                mesh.Triangles.AddRibbon(xs[i], ys[i], xs[j], ys[j], DetectedHalfThickness, DetectedHeight, Palette.Detected);
+            }
         }
 
         foreach (var e in scene.Events)

@@ -36,6 +36,9 @@ internal static class Palette
     public static readonly Rgba LidarGround = new(0.20f, 0.34f, 0.34f);
     public static readonly Rgba LidarObstacle = new(1.00f, 0.40f, 0.80f);
     public static readonly Rgba LeadEstimate = new(1.00f, 1.00f, 1.00f);
+
+    /// <summary>Outline of a lidar track of the selected truck (yellow: apart from the vehicle classes and the lidar points).</summary>
+    public static readonly Rgba Detected = new(1.00f, 0.95f, 0.10f);
     public static readonly Rgba LeadTruth = new(0.40f, 1.00f, 0.40f);
     public static readonly Rgba EventV2x = new(0.70f, 0.30f, 1.00f);
     public static readonly Rgba EventOther = new(1.00f, 1.00f, 1.00f);

@@ -37,6 +37,10 @@ internal sealed class ReplayIndex : IDisposable
 
     private readonly McapReader _reader;
     private readonly Dictionary<string, DiagnosticsSample[]> _diagnostics = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(long StampNs, PerceivedObject[] Tracks)>> _perceived = new(StringComparer.Ordinal);
+
+    /// <summary>How long a truck's published lidar tracks are shown after their scan, s (published at 10 Hz).</summary>
+    public const double PerceivedTracksShowTime = 0.15;
     private readonly Dictionary<string, PlotSeries> _series = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long From, long To, List<WorldScan> Scans)> _lidar = new(StringComparer.Ordinal);
     private long _segmentFrom = long.MaxValue;
@@ -176,6 +180,38 @@ internal sealed class ReplayIndex : IDisposable
         }
 
         return _segment[found];
+    }
+
+    /// <summary>
+    /// The confirmed lidar tracks <paramref name="truck"/> published last at or before <paramref name="time"/> (ego
+    /// frame), if no older than <see cref="PerceivedTracksShowTime"/>; empty otherwise (also for radar-only trucks).
+    /// </summary>
+    public IReadOnlyList<PerceivedObject> PerceivedAt(string truck, double time)
+    {
+        if (!_perceived.TryGetValue(truck, out var list) || list.Count == 0)
+        {
+            return [];
+        }
+
+        var ns = ToNs(time);
+        var lo = 0;
+        var hi = list.Count - 1;
+        var found = -1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (list[mid].StampNs <= ns)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found >= 0 && ns - list[found].StampNs <= ToNs(PerceivedTracksShowTime) ? list[found].Tracks : [];
     }
 
     /// <summary>The truck's last diagnostics at or before <paramref name="time"/>, or null.</summary>
@@ -354,6 +390,17 @@ internal sealed class ReplayIndex : IDisposable
             if (d is null)
             {
                 continue;
+            }
+
+            if (d.Perception is { Tracks.Count: > 0 } perception)
+            {
+                if (!_perceived.TryGetValue(truck, out var list))
+                {
+                    list = [];
+                    _perceived[truck] = list;
+                }
+
+                list.Add(((long)message.LogTime, [.. perception.Tracks]));
             }
 
             var p = d.Platoon;

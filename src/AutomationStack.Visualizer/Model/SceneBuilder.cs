@@ -53,7 +53,37 @@ internal sealed class SceneBuilder
             BuildLights(truth),
             BuildStopLines(truth),
             BuildEvents(truth, time),
-            selectedId);
+            selectedId)
+        {
+            Detected = BuildDetected(truth, time, selectedId),
+        };
+    }
+
+    /// <summary>
+    /// The selected truck's published lidar tracks (ego frame) placed in the map with the truck's true pose now — so an
+    /// outline off its ground-truth box shows the perception error (plus up to one scan, 0.1 s, of relative motion).
+    /// </summary>
+    private List<DetectedBox> BuildDetected(GroundTruth truth, double time, string? selectedId)
+    {
+        var boxes = new List<DetectedBox>();
+        if (selectedId is null)
+        {
+            return boxes;
+        }
+
+        var ego = truth.Vehicles.FirstOrDefault(v => v.Id == selectedId);
+        if (ego is null)
+        {
+            return boxes;
+        }
+
+        var (s, c) = Math.SinCos(ego.Heading);
+        foreach (var t in _replay.PerceivedAt(selectedId, time))
+        {
+            boxes.Add(new DetectedBox(t.Id, t.Category, ego.X + (c * t.X) - (s * t.Y), ego.Y + (s * t.X) + (c * t.Y), ego.Heading + t.Yaw, t.Length, t.Width));
+        }
+
+        return boxes;
     }
 
     public static VehicleClass ClassOf(VehicleTruth v)

@@ -50,6 +50,9 @@ internal readonly record struct StopLine(double X1, double Y1, double X2, double
 /// </summary>
 internal readonly record struct LeadTrack(string VehicleId, double EstimatedX, double EstimatedY, double? TrueX, double? TrueY, double Heading, string Source);
 
+/// <summary>A lidar track of the selected truck in map coordinates: centre, heading, size, category, track id.</summary>
+internal readonly record struct DetectedBox(int Id, string Category, double X, double Y, double Heading, double Length, double Width);
+
 /// <summary>A recorded run event near the scene's time (shown for <see cref="SceneBuilder.EventShowTime"/> s).</summary>
 internal readonly record struct EventMarker(string Kind, string VehicleId, double X, double Y, double Age, bool IsV2x);
 
@@ -80,6 +83,9 @@ internal sealed record Scene(
     IReadOnlyList<EventMarker> Events,
     string? SelectedId)
 {
+    /// <summary>The selected truck's confirmed lidar tracks, placed in the map with its true pose (outlines).</summary>
+    public IReadOnlyList<DetectedBox> Detected { get; init; } = [];
+
     /// <summary>The vehicle with <paramref name="id"/>, or null.</summary>
     public VehicleBox? Find(string? id)
     {
