@@ -7,33 +7,12 @@
 // message decodes and every schema matches Foxglove's, 1 otherwise.
 import { open } from "node:fs/promises";
 import { McapIndexedReader } from "@mcap/core";
+import { FileReadable } from "./file-readable.mjs";
 import protobuf from "protobufjs";
 import descriptor from "protobufjs/ext/descriptor/index.js";
 import foxgloveInternal from "@foxglove/schemas/internal.js";
 
 const { foxgloveMessageSchemas } = foxgloveInternal;
-
-class FileReadable {
-  #handle;
-  #size;
-  constructor(handle, size) {
-    this.#handle = handle;
-    this.#size = size;
-  }
-  async size() {
-    return this.#size;
-  }
-  async read(offset, length) {
-    const buffer = new Uint8Array(Number(length));
-    let done = 0;
-    while (done < buffer.length) {
-      const { bytesRead } = await this.#handle.read(buffer, done, buffer.length - done, Number(offset) + done);
-      if (bytesRead === 0) throw new Error(`unexpected end of file at ${Number(offset) + done}`);
-      done += bytesRead;
-    }
-    return buffer;
-  }
-}
 
 // Foxglove's schema primitive → the protobuf type it is published as (see @foxglove/schemas generateProto).
 const PRIMITIVE = { int32: "sfixed32", uint32: "fixed32", bytes: "bytes", string: "string", boolean: "bool", float64: "double" };

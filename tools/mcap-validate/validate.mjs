@@ -4,37 +4,7 @@
 import { open } from "node:fs/promises";
 import { crc32 } from "node:zlib";
 import { McapIndexedReader, McapStreamReader } from "@mcap/core";
-
-/** IReadable over a file handle; offsets and sizes are bigint. */
-class FileReadable {
-  #handle;
-  #size;
-  constructor(handle, size) {
-    this.#handle = handle;
-    this.#size = size;
-  }
-  async size() {
-    return this.#size;
-  }
-  async read(offset, length) {
-    if (offset < 0n || length < 0n || offset + length > this.#size) {
-      throw new Error(`read(${offset}, ${length}) outside file of ${this.#size} bytes`);
-    }
-    if (offset + length > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new Error(`read(${offset}, ${length}) beyond safe integer range`);
-    }
-    const buffer = new Uint8Array(Number(length));
-    let done = 0;
-    while (done < buffer.length) {
-      const { bytesRead } = await this.#handle.read(buffer, done, buffer.length - done, Number(offset) + done);
-      if (bytesRead === 0) {
-        throw new Error(`unexpected end of file at ${Number(offset) + done}`);
-      }
-      done += bytesRead;
-    }
-    return buffer;
-  }
-}
+import { FileReadable } from "./file-readable.mjs";
 
 const bigintToJson = (_key, value) => (typeof value === "bigint" ? Number(value) : value);
 
