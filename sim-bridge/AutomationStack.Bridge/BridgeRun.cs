@@ -799,7 +799,7 @@ public sealed class BridgeRun
     }
 
     /// <summary>Absolute time of simulated time zero for V2X (generation times, certificate validity): 2026-01-01T00:00:00Z.</summary>
-    internal const ulong V2xEpochMs = 1_767_225_600_000;
+    public const ulong V2xEpochMs = 1_767_225_600_000;
 
     /// <summary>The simulated station's V2X credentials from the run's PKI (derived from the seed; never recorded).</summary>
     private WireCredentials CredentialsFor(uint stationId)
