@@ -53,6 +53,9 @@ report: 0 written, 2 missing run folder, missing or corrupt run.mcap or kpi.json
 report --all-scenarios: the worst of the runs' codes (3 also when a report could not be written);
 replay: 0 no differences, 1 differences, 2 bad input
 
+       automationstack recover <log.mcap[.partial]> [--out <file.mcap>]
+                          rebuild a readable, indexed log from a truncated one (a killed run's run.mcap.partial):
+                          everything up to the last complete record; exit 0 written, 2 not an MCAP file, 3 cannot write
        automationstack view <run.mcap> [--headless --out <dir>] [--from <s> --to <s> --fps <n> --size WxH]
                           [--follow <vehicle>] [--view top|chase]      (view --help for all options and keys)
 """;
@@ -73,6 +76,17 @@ if (args[0] == "replay")
     return await ReplayMain(args);
 }
 
+if (args[0] == "recover")
+{
+    if (args.Length is not (2 or 4) || (args.Length == 4 && args[2] != "--out"))
+    {
+        Console.Error.WriteLine($"error: recover needs a log and optionally --out <file>\n{Usage}");
+        return ExitCodes.BadInput;
+    }
+
+    return await RecoverCommand.ExecuteAsync(args[1], args.Length == 4 ? args[3] : null, Console.Out, Console.Error);
+}
+
 if (args[0] == "view")
 {
     return ViewCommand.Execute(args[1..], Console.Out, Console.Error);
@@ -80,7 +94,7 @@ if (args[0] == "view")
 
 if (args[0] != "run")
 {
-    Console.Error.WriteLine($"error: unknown command '{args[0]}' (expected: run, report, replay, view)\n{Usage}");
+    Console.Error.WriteLine($"error: unknown command '{args[0]}' (expected: run, report, replay, recover, view)\n{Usage}");
     return ExitCodes.BadInput;
 }
 
