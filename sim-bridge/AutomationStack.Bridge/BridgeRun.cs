@@ -78,6 +78,7 @@ public sealed class BridgeRun
     private RunRecorder? _recorder;
     private Sumo.SumoCoupling? _sumo;
     private string? _backendFailure;
+    private string? _recordingFailure;
     private BridgeRunOptions? _options;
     private volatile bool _started;
     private volatile bool _finished;
@@ -376,6 +377,15 @@ public sealed class BridgeRun
                 }
             }
 
+            if (recorder.Failure is { } recordingFailure)
+            {
+                // The log cannot take more (disk full): stop here; what it holds stays readable up to its last chunk.
+                _recordingFailure = $"writing the log failed at {_world.StampNs / (double)Units.NanosecondsPerSecond:F2} s: {recordingFailure}";
+                _options?.Notice?.Invoke(_recordingFailure);
+                cancelled = true;
+                break;
+            }
+
             var t0 = Stopwatch.GetTimestamp();
             if (_sumo is not null)
             {
@@ -502,6 +512,7 @@ public sealed class BridgeRun
         {
             GroundTruthSubscriptions = GroundTruthSubscriptions,
             BackendFailure = _backendFailure,
+            RecordingFailure = _recordingFailure ?? (recorder.Failure is { } late ? $"writing the log failed at its end: {late}" : null),
             Sumo = _sumo?.Stats,
         };
     }

@@ -33,16 +33,57 @@ public sealed class RunRecorder : IDisposable
 
     public long MessageCount => _writer.MessageCount;
 
-    public void WriteMetadata(string name, IReadOnlyDictionary<string, string> values) => _writer.WriteMetadata(name, values);
+    /// <summary>
+    /// Why writing the log failed (the disk filled up, the device went away), or null. After a failure every further
+    /// write is dropped: the file keeps what was written before (readable up to its last complete chunk;
+    /// <c>automationstack recover</c> rebuilds its index), and the bridge stops the run.
+    /// </summary>
+    public string? Failure { get; private set; }
+
+    public void WriteMetadata(string name, IReadOnlyDictionary<string, string> values) => Guard(() => _writer.WriteMetadata(name, values));
+
+    private void Guard(Action write)
+    {
+        if (Failure is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            write();
+        }
+        catch (IOException ex)
+        {
+            Failure = ex.Message;
+        }
+    }
 
     public static string FrameTopic(string vehicleId) => $"/vehicle/{vehicleId}/frame";
 
     public static string CommandTopic(string vehicleId) => $"/vehicle/{vehicleId}/command";
 
     /// <summary>Registers a topic ahead of time so that channel ids follow a deterministic order.</summary>
-    public void Declare(string topic, MessageDescriptor descriptor) => ChannelFor(topic, descriptor);
+    public void Declare(string topic, MessageDescriptor descriptor) => Guard(() => ChannelFor(topic, descriptor));
 
     public void Write(string topic, IMessage message, long stampNs)
+    {
+        if (Failure is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            WriteCore(topic, message, stampNs);
+        }
+        catch (IOException ex)
+        {
+            Failure = ex.Message;
+        }
+    }
+
+    private void WriteCore(string topic, IMessage message, long stampNs)
     {
         var channel = ChannelFor(topic, message.Descriptor);
         var size = message.CalculateSize();
@@ -58,9 +99,25 @@ public sealed class RunRecorder : IDisposable
         _writer.WriteMessage(channel, stamp, stamp, span);
     }
 
-    public void Finish() => _writer.Finish();
+    /// <summary>Writes the summary and closes the data; skipped after a failure (the file then has no summary).</summary>
+    public void Finish() => Guard(_writer.Finish);
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        if (Failure is not null)
+        {
+            return; // nothing more goes to a file that could not take the last write
+        }
+
+        try
+        {
+            _writer.Dispose();
+        }
+        catch (IOException ex)
+        {
+            Failure ??= ex.Message;
+        }
+    }
 
     private ushort ChannelFor(string topic, MessageDescriptor descriptor)
     {

@@ -71,6 +71,12 @@ public sealed record RunResult(
     /// <summary>StreamGroundTruth subscriptions during the run (the vehicle processes never open one).</summary>
     public int GroundTruthSubscriptions { get; init; }
 
+    /// <summary>
+    /// Why writing the log failed (the run stopped there; the file holds what was written before, readable up to its
+    /// last complete chunk, without a summary: <c>recover</c> rebuilds it); null otherwise.
+    /// </summary>
+    public string? RecordingFailure { get; init; }
+
     /// <summary>Why the run stopped early because its simulator backend failed; null otherwise.</summary>
     public string? BackendFailure { get; init; }
 

@@ -206,6 +206,11 @@ internal static class KpiReport
                 json.WriteString("backend_failure", failure);
             }
 
+            if (result.RecordingFailure is { } recordingFailure)
+            {
+                json.WriteString("recording_failure", recordingFailure);
+            }
+
             json.WriteStartObject("log");
             json.WriteString("file", Path.GetFileName(recordingPath));
             json.WriteNumber("messages", result.RecordedMessages);

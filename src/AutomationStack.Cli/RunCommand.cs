@@ -223,10 +223,31 @@ public static class RunCommand
             exitMessage = "interrupted";
         }
 
-        File.Move(partialPath, recordingPath, overwrite: true);
-        var exitCode = result.Cancelled ? ExitCodes.RunError : result.Kpi.Passed ? ExitCodes.Passed : ExitCodes.CriteriaFailed;
+        if (result.RecordingFailure is { } recordingFailure)
+        {
+            // The log could not take more: it stays run.mcap.partial (readable up to its last complete chunk).
+            exitMessage = recordingFailure;
+            recordingPath = partialPath;
+            await stderr.WriteLineAsync($"error: {recordingFailure}; {partialPath} keeps everything written before (readable up to its last complete chunk): `automationstack recover {partialPath}` rebuilds its index").ConfigureAwait(false);
+        }
+        else
+        {
+            File.Move(partialPath, recordingPath, overwrite: true);
+        }
+
+        int exitCode = result.Cancelled || result.RecordingFailure is not null ? ExitCodes.RunError : result.Kpi.Passed ? ExitCodes.Passed : ExitCodes.CriteriaFailed;
         var bridgePeak = ProcessMemory.PeakResidentMegabytes(Environment.ProcessId);
-        KpiReport.Write(kpiPath, scenario, result, runners, bridgePeak, recordingPath, exitCode, wall.Elapsed.TotalSeconds, lane.ToString().ToLowerInvariant());
+        try
+        {
+            KpiReport.Write(kpiPath, scenario, result, runners, bridgePeak, recordingPath, exitCode, wall.Elapsed.TotalSeconds, lane.ToString().ToLowerInvariant());
+        }
+        catch (IOException ex)
+        {
+            // A full disk may refuse kpi.json as well: say so; the summary below still reaches stdout.
+            await stderr.WriteLineAsync($"error: {kpiPath} could not be written: {ex.Message}").ConfigureAwait(false);
+            exitCode = ExitCodes.RunError;
+        }
+
         await stdout.WriteAsync(KpiReport.Summary(scenario, result, runners, bridgePeak, outDir, exitCode, exitMessage)).ConfigureAwait(false);
         if (request.Report)
         {

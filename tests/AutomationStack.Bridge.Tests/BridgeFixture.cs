@@ -76,8 +76,8 @@ internal sealed class BridgeFixture : IAsyncDisposable
         return new BridgeFixture(dir, run, server, new MemoryStream());
     }
 
-    public Task<RunResult> StartRunAsync() =>
-        Task.Run(() => Run.RunAsync(new BridgeRunOptions { Recording = Recording }, Token));
+    public Task<RunResult> StartRunAsync(Stream? recording = null) =>
+        Task.Run(() => Run.RunAsync(new BridgeRunOptions { Recording = recording ?? Recording }, Token));
 
     public async ValueTask DisposeAsync()
     {
