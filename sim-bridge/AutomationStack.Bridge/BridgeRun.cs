@@ -849,9 +849,13 @@ public sealed class BridgeRun
 
             var victim = _slots.Count > 0 ? _slots[0].StationId : 1u;
             var nowMs = V2xEpochMs + (ulong)(_world.StampNs / 1_000_000);
-            var envelope = _attackFactory.Create(kind, nowMs, victim, _captured ?? default);
-            _world.SendV2x(settings.VehicleId, envelope);
-            var count = _attacksSent.GetValueOrDefault(name) + 1;
+            var burst = name == FloodAttack ? FloodBurst : 1;
+            for (var i = 0; i < burst; i++)
+            {
+                _world.SendV2x(settings.VehicleId, _attackFactory.Create(kind, nowMs, victim, _captured ?? default));
+            }
+
+            var count = _attacksSent.GetValueOrDefault(name) + burst;
             _attacksSent[name] = count;
             if (count == 1)
             {
@@ -862,8 +866,15 @@ public sealed class BridgeRun
         }
     }
 
+    /// <summary>Attack kind name of a flood: <see cref="FloodBurst"/> forged PCMs in one attack period.</summary>
+    private const string FloodAttack = "flood";
+
+    /// <summary>Messages a flood sends per attack period (50 every 100 ms = 500 per second by default).</summary>
+    private const int FloodBurst = 50;
+
     private static Platooning.Security.V2xAttackKind AttackKindOf(string name) => name switch
     {
+        FloodAttack => Platooning.Security.V2xAttackKind.Forged,
         "forged" => Platooning.Security.V2xAttackKind.Forged,
         "untrusted_root" => Platooning.Security.V2xAttackKind.UntrustedRoot,
         "expired_certificate" => Platooning.Security.V2xAttackKind.ExpiredCertificate,

@@ -577,7 +577,7 @@ internal sealed class ScenarioReader
 
     /// <summary>Attack kinds a `v2x_attacker` may cycle through.</summary>
     public static readonly string[] AttackKinds =
-        ["forged", "untrusted_root", "expired_certificate", "missing_permission", "impersonation", "replay", "stale", "future_dated", "truncated", "bit_flipped"];
+        ["forged", "untrusted_root", "expired_certificate", "missing_permission", "impersonation", "replay", "stale", "future_dated", "truncated", "bit_flipped", "flood"];
 
     private V2xAttackerSettings? ReadAttacker(ConfigMapping root, double? duration)
     {

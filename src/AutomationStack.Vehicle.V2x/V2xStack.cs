@@ -18,6 +18,16 @@ public sealed record V2xStackOptions
     /// digest. Encrypted PCMs carry only the digest.
     /// </summary>
     public long CertificatePeriodMs { get; init; } = 1000;
+
+    /// <summary>
+    /// Flood guard: messages per second one radio sender may hand this stack before verification (a token bucket
+    /// refilled at this rate; legitimate senders stay far below it: PCM 20 Hz + PAM + PMM, SPaT 10 Hz + MAP). Excess
+    /// messages are dropped as <see cref="V2xStack.RateLimited"/> without spending a signature verification on them.
+    /// </summary>
+    public double SenderRate { get; init; } = 60;
+
+    /// <summary>Flood guard: the token bucket's depth, messages (a burst a sender may send at once).</summary>
+    public double SenderBurst { get; init; } = 30;
 }
 
 /// <summary>A verified, decoded message.</summary>
@@ -27,12 +37,22 @@ public readonly record struct ReceivedV2x(MessageHeader Header, V2xBody Body);
 /// The vehicle's V2X facilities: turns message bodies into signed envelopes (header with station id, generation time
 /// and a sequence number per message type) and received envelopes into verified, decoded messages. Everything that is
 /// dropped is counted by reason — the verifier's reasons plus <see cref="Undecodable"/> for a verified message whose
-/// body does not decode. Time is the frame's simulated stamp; no clock. Not thread-safe.
+/// body does not decode and <see cref="RateLimited"/> for a message over its radio sender's rate (flood guard, checked
+/// before any signature work). Time is the frame's simulated stamp; no clock. Not thread-safe.
 /// </summary>
 public sealed class V2xStack : IDisposable
 {
     /// <summary>Drop reason name for a signed message whose body does not decode.</summary>
     public const string Undecodable = "Undecodable";
+
+    /// <summary>Drop reason name for a message over its sender's rate (flood guard; not verified).</summary>
+    public const string RateLimited = "RateLimited";
+
+    /// <summary>Most senders whose token buckets are kept (the oldest-refilled one is forgotten beyond it).</summary>
+    private const int MaxTrackedSenders = 1024;
+
+    private readonly Dictionary<uint, (double Tokens, long StampNs)> _buckets = [];
+    private long _rateLimited;
 
     private const long NanosecondsPerMillisecond = 1_000_000;
 
@@ -100,6 +120,11 @@ public sealed class V2xStack : IDisposable
                 counts[Undecodable] = _undecodable;
             }
 
+            if (_rateLimited > 0)
+            {
+                counts[RateLimited] = _rateLimited;
+            }
+
             return counts;
         }
     }
@@ -120,6 +145,12 @@ public sealed class V2xStack : IDisposable
         {
             if (m.SenderStationId == StationId)
             {
+                continue;
+            }
+
+            if (!TakeToken(m.SenderStationId, stampNs))
+            {
+                _rateLimited++;
                 continue;
             }
 
@@ -147,6 +178,27 @@ public sealed class V2xStack : IDisposable
         }
 
         return _received;
+    }
+
+    /// <summary>The flood guard's token bucket of one radio sender, refilled by simulated time.</summary>
+    private bool TakeToken(uint sender, long stampNs)
+    {
+        if (!_buckets.TryGetValue(sender, out var bucket))
+        {
+            if (_buckets.Count >= MaxTrackedSenders)
+            {
+                var oldest = _buckets.MinBy(kv => kv.Value.StampNs).Key;
+                _buckets.Remove(oldest);
+            }
+
+            bucket = (_options.SenderBurst, stampNs);
+        }
+
+        var elapsed = Math.Max(0, stampNs - bucket.StampNs) / 1e9;
+        var tokens = Math.Min(_options.SenderBurst, bucket.Tokens + (elapsed * _options.SenderRate));
+        var granted = tokens >= 1.0;
+        _buckets[sender] = (granted ? tokens - 1.0 : tokens, stampNs);
+        return granted;
     }
 
     /// <summary>Encodes, signs and wraps one message to send in this frame.</summary>

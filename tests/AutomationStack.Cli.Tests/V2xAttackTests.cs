@@ -76,3 +76,49 @@ internal sealed class V2xAttackTests
     private JsonElement Truck(string id) =>
         _kpi.RootElement.GetProperty("trucks").EnumerateArray().Single(t => t.GetProperty("id").GetString() == id);
 }
+
+/// <summary>
+/// A V2V flood: the attacker car sends 50 forged PCMs every 100 ms (500 a second) next to the CACC platoon. Each
+/// receiver's flood guard drops what exceeds the sender's rate before any signature check (RateLimited), the rest fail
+/// verification, and the platoon stays in CACC.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+internal sealed class V2xFloodTests
+{
+    [Test]
+    public async Task Run_AttackerFlooding_RateLimitedDropsAndPlatoonStaysInCacc()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "as-flood-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        try
+        {
+            var source = Path.Combine(CliProcess.RepoRoot, "sim-bridge", "scenarios", "platoon-v2v-attacks.yaml");
+            var scenario = Path.Combine(root, "flood.yaml");
+            var text = File.ReadAllText(source)
+                .Replace("map: ../maps/", "map: " + Path.Combine(CliProcess.RepoRoot, "sim-bridge", "maps") + "/", StringComparison.Ordinal);
+            var kinds = text.IndexOf("  kinds: [", StringComparison.Ordinal);
+            Assert.That(kinds, Is.GreaterThan(0));
+            var end = text.IndexOf('\n', kinds);
+            File.WriteAllText(scenario, text[..kinds] + "  kinds: [flood]" + text[end..]);
+
+            var (code, stdout, stderr) = await CliProcess.RunCliAsync(TimeSpan.FromMinutes(4), "run", scenario, "--out", Path.Combine(root, "out"), "--duration", "15", "--quiet");
+
+            Assert.That(code, Is.Zero, stdout + stderr);
+            using var kpi = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(root, "out", "kpi.json")));
+            var sent = kpi.RootElement.GetProperty("v2x_attacks_sent").GetProperty("flood").GetInt64();
+            Assert.That(sent, Is.GreaterThan(4000), "about 500 a second for 10 s");
+            foreach (var follower in new[] { "truck2", "truck3" })
+            {
+                var truck = kpi.RootElement.GetProperty("trucks").EnumerateArray().Single(t => t.GetProperty("id").GetString() == follower);
+                var drops = truck.GetProperty("v2x").GetProperty("dropped_by_reason");
+                Assert.That(drops.GetProperty("RateLimited").GetInt64(), Is.GreaterThan(sent * 8 / 10), $"{follower}: most of the flood never reached verification");
+                Assert.That(truck.GetProperty("platoon").GetProperty("cacc_share").GetDouble(), Is.EqualTo(1.0), $"{follower} never left CACC");
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}

@@ -198,6 +198,53 @@ internal sealed class V2xStackTests
         Assert.That(member.DropCounts, Does.ContainKey(nameof(DropReason.UnknownGroupKey)));
     }
 
+    [Test]
+    public void Receive_FloodFromOneSender_BeyondItsBurstDroppedAsRateLimitedWithoutVerifying()
+    {
+        using var attacker = Stack(1);
+        using var honest = Stack(3);
+        using var b = Stack(2);
+        // 200 messages in one frame from one radio sender (each its own valid PCM), one PCM from an honest truck.
+        var flood = Enumerable.Range(0, 200).Select(i => attacker.Send(SamplePcm(), 20_000_000)).ToList();
+        var frame = new List<V2xMessage>(flood) { honest.Send(SamplePcm(), 20_000_000) };
+
+        var received = b.Receive(frame, 40_000_000);
+
+        Assert.That(received.Count(r => r.Header.SenderStationId == 1), Is.EqualTo(30), "the default burst");
+        Assert.That(received.Count(r => r.Header.SenderStationId == 3), Is.EqualTo(1), "the honest sender is not affected");
+        Assert.That(b.DropCounts[V2xStack.RateLimited], Is.EqualTo(170));
+        Assert.That(b.Accepted, Is.EqualTo(31), "rate-limited messages are never verified");
+    }
+
+    [Test]
+    public void Receive_PcmAtTwentyHertzForAMinute_NeverRateLimited()
+    {
+        using var a = Stack(1);
+        using var b = Stack(2);
+        var accepted = 0;
+        for (var k = 0; k < 1200; k++)
+        {
+            var stamp = k * 50_000_000L;
+            accepted += b.Receive([a.Send(SamplePcm(), stamp)], stamp + 10_000_000).Count;
+        }
+
+        Assert.That(accepted, Is.EqualTo(1200));
+        Assert.That(b.DropCounts, Does.Not.ContainKey(V2xStack.RateLimited));
+    }
+
+    [Test]
+    public void Receive_FloodThenQuiet_SenderRecoversAtItsRate()
+    {
+        using var a = Stack(1);
+        using var b = Stack(2);
+        b.Receive([.. Enumerable.Range(0, 100).Select(_ => a.Send(SamplePcm(), 0))], 0);
+
+        // One second later the bucket has refilled (60/s, capped at the burst of 30).
+        var later = b.Receive([.. Enumerable.Range(0, 40).Select(_ => a.Send(SamplePcm(), 1_000_000_000))], 1_000_000_000);
+
+        Assert.That(later, Has.Count.EqualTo(30));
+    }
+
     private static Pcm SamplePcm() => new(7, 1, 1000.5, -20.25, 0.5, 22.2, -0.3, -0.25, 0.6, 16.5, PcmStatus.None);
 
     private V2xStack Stack(uint station)
