@@ -33,6 +33,9 @@ internal sealed class CliProcess : IDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>The OS process id of the started process.</summary>
+    public int ProcessId => _process.Id;
+
     public string StandardOutput
     {
         get
