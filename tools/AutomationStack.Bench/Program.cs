@@ -15,7 +15,38 @@ using System.Text.Json;
 //        AutomationStack.Bench camera [--frames N] [--vehicles N] [--size WxH] [--fov DEG]  (ms per camera image, in process)
 //        AutomationStack.Bench traci [--vehicles N] [--steps N] [--seed N]  (SUMO over TraCI: subscriptions vs. getters)
 //        AutomationStack.Bench viz [--frames N] [--vehicles N] [--points N] [--size WxH]  (headless replay frames: fps)
+//        AutomationStack.Bench mcap --log <run.mcap> [--seconds S]  (MCAP write throughput, MB/s)
 var inv = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "mcap")
+{
+    string? mcapLog = null;
+    var mcapSeconds = 3.0;
+    for (var i = 1; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--log" when i + 1 < args.Length:
+                mcapLog = args[++i];
+                break;
+            case "--seconds" when i + 1 < args.Length && double.TryParse(args[i + 1], NumberStyles.Float, inv, out var sec) && sec > 0 && sec <= 600:
+                mcapSeconds = sec;
+                i++;
+                break;
+            default:
+                Console.Error.WriteLine($"bench mcap: unknown or invalid argument '{args[i]}' (usage: bench mcap --log <run.mcap> [--seconds S])");
+                return 2;
+        }
+    }
+
+    if (mcapLog is null)
+    {
+        Console.Error.WriteLine("bench mcap: --log <run.mcap> is required (a real run's log supplies the message mix)");
+        return 2;
+    }
+
+    return McapBench.Run(mcapLog, mcapSeconds, Console.Out);
+}
+
 if (args.Length > 0 && args[0] == "viz")
 {
     var vizFrames = 300;
