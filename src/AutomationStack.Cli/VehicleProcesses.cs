@@ -123,9 +123,9 @@ internal sealed class VehicleRunner : IAsyncDisposable
             _process.Refresh();
             CpuSeconds = _process.TotalProcessorTime.TotalSeconds;
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
-            // Exited: keep the last reading.
+            // Exited (or exiting: /proc/<pid>/stat vanished between the checks): keep the last reading.
         }
 
         var peak = ProcessMemory.PeakResidentMegabytes(_process.Id);
