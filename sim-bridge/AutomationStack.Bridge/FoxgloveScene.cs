@@ -11,7 +11,8 @@ namespace AutomationStack.Bridge;
 /// <summary>
 /// Builds the log's Foxglove topics from what the bridge records anyway, so that <c>run.mcap</c> opens in Foxglove's 3D
 /// panel with no plug-in: <c>/foxglove/map</c> (lane centrelines, once), <c>/foxglove/scene</c> (every vehicle as an
-/// oriented box with its id, signal heads coloured by lamp, at <see cref="SceneRate"/>), <c>/foxglove/tf</c> (map →
+/// oriented box — stack trucks labelled with their ids, background vehicles together in one entity — and signal heads
+/// coloured by lamp, at <see cref="SceneRate"/>), <c>/foxglove/tf</c> (map →
 /// each stack truck) and <c>/foxglove/lidar/&lt;truck&gt;</c> (the recorded lidar scans as point clouds). Frame
 /// <c>map</c> is the map's frame (x east, y north, z up, metres). Pure: the same inputs give the same messages.
 /// </summary>
@@ -24,6 +25,9 @@ internal sealed class FoxgloveScene
     public const string SceneTopic = "/foxglove/scene";
     public const string TransformTopic = "/foxglove/tf";
     public const string MapFrame = "map";
+
+    /// <summary>The entity holding every background vehicle's box.</summary>
+    public const string TrafficEntity = "traffic";
 
     /// <summary>Point cloud layout: x, y, z float32 (m, sensor frame) and intensity uint8, 13 bytes a point.</summary>
     public const int PointStride = 13;
@@ -75,17 +79,28 @@ internal sealed class FoxgloveScene
         var stamp = Stamp(truth.StampNs);
         var update = new SceneUpdate();
         update.Deletions.Add(new SceneEntityDeletion { Timestamp = stamp, Type = SceneEntityDeletion.Types.Type.All });
+        // Stack trucks: one entity each, labelled, with metadata. Background vehicles (hundreds with SUMO): boxes only,
+        // all in one "traffic" entity, so a scene update stays small (a cube is about 120 bytes).
+        SceneEntity? traffic = null;
         foreach (var v in truth.Vehicles)
         {
-            var entity = new SceneEntity { Timestamp = stamp, FrameId = MapFrame, Id = v.Id };
-            entity.Metadata.Add(new KeyValuePair { Key = "kind", Value = v.Kind.ToString() });
-            entity.Metadata.Add(new KeyValuePair { Key = "lane", Value = v.LaneId });
-            entity.Cubes.Add(new CubePrimitive
+            var cube = new CubePrimitive
             {
                 Pose = PoseOf(v.X, v.Y, v.Z + (Half * v.Height), v.Heading),
                 Size = new Vector3 { X = v.Length, Y = v.Width, Z = v.Height },
                 Color = ColourOf(v),
-            });
+            };
+            if (v.Kind != VehicleKind.StackTruck)
+            {
+                traffic ??= new SceneEntity { Timestamp = stamp, FrameId = MapFrame, Id = TrafficEntity };
+                traffic.Cubes.Add(cube);
+                continue;
+            }
+
+            var entity = new SceneEntity { Timestamp = stamp, FrameId = MapFrame, Id = v.Id };
+            entity.Metadata.Add(new KeyValuePair { Key = "kind", Value = v.Kind.ToString() });
+            entity.Metadata.Add(new KeyValuePair { Key = "lane", Value = v.LaneId });
+            entity.Cubes.Add(cube);
             entity.Texts.Add(new TextPrimitive
             {
                 Pose = PoseOf(v.X, v.Y, v.Z + v.Height + LabelHeight, 0),
@@ -95,6 +110,11 @@ internal sealed class FoxgloveScene
                 Text = v.Id,
             });
             update.Entities.Add(entity);
+        }
+
+        if (traffic is not null)
+        {
+            update.Entities.Add(traffic);
         }
 
         for (var i = 0; i < heads.Count && i < truth.SignalHeads.Count; i++)
