@@ -5,7 +5,8 @@ namespace AutomationStack.Cli;
 
 /// <summary>
 /// <c>run --memory-log FILE</c>: one CSV row per sample (every <see cref="Interval"/> of wall time) with the simulated
-/// time reached, the bridge (CLI) process's resident set and managed heap, and each vehicle process's resident set, so a
+/// time reached, the bridge (CLI) process's resident set, managed heap (allocated, not yet collected), memory the
+/// garbage collector has committed and thread count, and each vehicle process's resident set, so a
 /// long run's memory can be plotted against simulated time (the soak, docs/soak.md). Wall-clock sampling only: nothing
 /// here feeds the run.
 /// </summary>
@@ -23,7 +24,7 @@ internal sealed class MemoryLog : IDisposable
     {
         _runners = runners;
         _writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
-        var header = new StringBuilder("wall_s,sim_s,bridge_rss_mb,bridge_managed_heap_mb");
+        var header = new StringBuilder("wall_s,sim_s,bridge_rss_mb,bridge_managed_heap_mb,bridge_gc_committed_mb,bridge_threads");
         foreach (var runner in runners)
         {
             header.Append(',').Append(runner.VehicleId).Append("_rss_mb");
@@ -50,7 +51,9 @@ internal sealed class MemoryLog : IDisposable
         row.Append(elapsed.TotalSeconds.ToString("F1", inv)).Append(',')
             .Append(Volatile.Read(ref _simulated).ToString("F2", inv)).Append(',')
             .Append(Format(ProcessMemory.ResidentMegabytes(Environment.ProcessId))).Append(',')
-            .Append((GC.GetTotalMemory(forceFullCollection: false) / BytesPerMebibyte).ToString("F1", inv));
+            .Append((GC.GetTotalMemory(forceFullCollection: false) / BytesPerMebibyte).ToString("F1", inv)).Append(',')
+            .Append((GC.GetGCMemoryInfo().TotalCommittedBytes / BytesPerMebibyte).ToString("F1", inv)).Append(',')
+            .Append(ProcessMemory.Threads(Environment.ProcessId)?.ToString(inv) ?? string.Empty);
         foreach (var runner in _runners)
         {
             row.Append(',').Append(Format(runner.ProcessId is { } pid ? ProcessMemory.ResidentMegabytes(pid) : null));

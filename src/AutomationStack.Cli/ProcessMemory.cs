@@ -14,6 +14,27 @@ internal static class ProcessMemory
     /// <summary>Current resident set size (VmRSS) of a process; null where unavailable.</summary>
     public static double? ResidentMegabytes(int pid) => StatusMegabytes(pid, "VmRSS:");
 
+    /// <summary>Number of threads of a process; null where unavailable.</summary>
+    public static int? Threads(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("Threads:", StringComparison.Ordinal))
+                {
+                    return int.Parse(line.AsSpan("Threads:".Length).Trim(), CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            // Process gone or /proc unavailable.
+        }
+
+        return null;
+    }
+
     private static double? StatusMegabytes(int pid, string field)
     {
         try

@@ -16,24 +16,44 @@ internal static class SoakBench
     private const int PlotWidth = 1000;
     private const int PlotHeight = 420;
 
-    public static async Task<int> RunAsync(string repoRoot, string cli, string scenario, double? duration, double warmup, string outDir)
+    /// <summary>
+    /// Runs <paramref name="scenario"/> into <paramref name="outDir"/> with the memory log and judges it; with
+    /// <paramref name="analyseOnly"/>, judges the run already in <paramref name="outDir"/> (its memory.csv, kpi.json and log).
+    /// </summary>
+    public static async Task<int> RunAsync(string repoRoot, string cli, string scenario, double? duration, double warmup, string outDir, bool analyseOnly = false)
     {
         var inv = CultureInfo.InvariantCulture;
         outDir = Path.GetFullPath(outDir);
         Directory.CreateDirectory(outDir);
         var memoryCsv = Path.Combine(outDir, "memory.csv");
-        var extra = new List<string> { "--memory-log", memoryCsv };
-        if (duration is { } d)
+        int exitCode;
+        if (analyseOnly)
         {
-            extra.AddRange(["--duration", d.ToString("R", inv)]);
-        }
+            if (!File.Exists(memoryCsv) || !File.Exists(Path.Combine(outDir, "kpi.json")))
+            {
+                Console.Error.WriteLine($"bench soak: {outDir} holds no finished soak run (memory.csv and kpi.json expected)");
+                return 2;
+            }
 
-        Console.Error.WriteLine($"soak: running {Path.GetFileName(scenario)} into {outDir} (memory sampled every second of wall time)");
-        var (exitCode, stdout, stderr) = await ScenarioRun.RunAsync(cli, scenario, outDir, [.. extra]);
-        if (exitCode is not (0 or 1) || !File.Exists(Path.Combine(outDir, "kpi.json")))
+            using var previous = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outDir, "kpi.json")));
+            exitCode = previous.RootElement.GetProperty("exit_code").GetInt32();
+            scenario = previous.RootElement.GetProperty("scenario").GetString() + ".yaml";
+        }
+        else
         {
-            Console.Error.WriteLine($"soak: the run exited {exitCode}\n{stdout}\n{stderr}");
-            return 3;
+            var extra = new List<string> { "--memory-log", memoryCsv };
+            if (duration is { } d)
+            {
+                extra.AddRange(["--duration", d.ToString("R", inv)]);
+            }
+
+            Console.Error.WriteLine($"soak: running {Path.GetFileName(scenario)} into {outDir} (memory sampled every second of wall time)");
+            (exitCode, var stdout, var stderr) = await ScenarioRun.RunAsync(cli, scenario, outDir, [.. extra]);
+            if (exitCode is not (0 or 1) || !File.Exists(Path.Combine(outDir, "kpi.json")))
+            {
+                Console.Error.WriteLine($"soak: the run exited {exitCode}\n{stdout}\n{stderr}");
+                return 3;
+            }
         }
 
         using var kpi = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outDir, "kpi.json")));
