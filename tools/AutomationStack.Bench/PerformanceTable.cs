@@ -134,7 +134,7 @@ internal static partial class PerformanceTable
             : Failed("replay viewer frames per second", "`./automationstack bench viz`", viz, problems));
 
         var text = new StringBuilder();
-        text.AppendLine(Inv, $"Measured {started:yyyy-MM-dd HH:mm} UTC to {DateTime.UtcNow:HH:mm} UTC on {Machine()}, commit {Commit(repoRoot)}, load average at the start {LoadAverage()}; `./automationstack bench table{(runs > 1 ? $" --runs {runs}" : string.Empty)}` ({runs} run{(runs > 1 ? "s, median [min – max]" : string.Empty)} per closed-loop row; separate vehicle processes on the local drive lane, physics at 100 Hz).");
+        text.AppendLine(Inv, $"Measured {started:yyyy-MM-dd HH:mm} UTC to {DateTime.UtcNow:HH:mm} UTC on {BenchMachine.Describe()}, commit {Commit(repoRoot)}, load average at the start {LoadAverage()}; `./automationstack bench table{(runs > 1 ? $" --runs {runs}" : string.Empty)}` ({runs} run{(runs > 1 ? "s, median [min – max]" : string.Empty)} per closed-loop row; separate vehicle processes on the local drive lane, physics at 100 Hz).");
         text.AppendLine();
         text.AppendLine("| what | command | figure | target | met |");
         text.AppendLine("| --- | --- | --- | --- | --- |");
@@ -213,14 +213,6 @@ internal static partial class PerformanceTable
         {
             return $"could not start {file}: {ex.Message}";
         }
-    }
-
-    private static string Machine()
-    {
-        var cpu = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal)) is { } line ? line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim() : "unknown CPU"
-            : "unknown CPU";
-        return string.Create(Inv, $"{cpu}, {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):F0} GiB, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
     }
 
     private static string LoadAverage()

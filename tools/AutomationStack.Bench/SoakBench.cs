@@ -62,7 +62,7 @@ internal static class SoakBench
         var samples = MemorySamples.Read(memoryCsv);
         var window = Math.Max(60, 0.1 * (simulated - warmup));
         var report = new StringBuilder();
-        report.AppendLine(inv, $"machine: {Machine()}");
+        report.AppendLine(inv, $"machine: {BenchMachine.Describe()}");
         report.AppendLine(inv, $"scenario: {Path.GetFileName(scenario)}, {simulated:F0} s simulated in {root.GetProperty("wall_time").GetDouble():F0} s wall ({root.GetProperty("real_time_factor").GetDouble():F1}× real time), exit {exitCode}");
         report.AppendLine(inv, $"memory: {samples.Rows.Count} samples (one per second of wall time); warm-up {warmup:F0} s simulated; growth = median of the last {window:F0} s simulated against the median of the {window:F0} s after the warm-up");
         report.AppendLine();
@@ -197,22 +197,6 @@ internal static class SoakBench
         plot.Axes.SetLimitsY(0, samples.Rows.SelectMany(r => r.Values).Where(double.IsFinite).DefaultIfEmpty(1).Max() * 1.15);
         plot.ShowLegend(ScottPlot.Edge.Right);
         return plot.GetImageBytes(PlotWidth, PlotHeight, ScottPlot.ImageFormat.Png);
-    }
-
-    private static string Machine()
-    {
-        var cpu = "unknown CPU";
-        try
-        {
-            cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal)) is { } line
-                ? line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()
-                : cpu;
-        }
-        catch (IOException)
-        {
-        }
-
-        return $"{cpu}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
     }
 
     /// <summary>The rows of a <c>run --memory-log</c> CSV: simulated time and the memory columns (MB; NaN where empty).</summary>
