@@ -10,8 +10,8 @@ namespace AutomationStack.Cli.Tests;
 
 /// <summary>
 /// External vehicle processes in Linux network namespaces: two namespaces joined by a bridge device in the root
-/// namespace (10.200.X.1/24 on the bridge, .2 and .3 in the namespaces, X random), <c>run --bind 10.200.X.1
-/// --external truck1,truck2</c>, and one vehicle process per namespace with <c>--v2x-udp 10.200.X.255:P</c> (or a
+/// namespace (10.200.X.1/24 on the bridge, .2 and .3 in the namespaces, X random), <c>run --bind 10.200.X.1 --insecure
+/// --external truck1,truck2</c> (h2c: the test network is closed; TLS is covered by <see cref="TlsBridgeTests"/>), and one vehicle process per namespace with <c>--v2x-udp 10.200.X.255:P</c> (or a
 /// 239.20.X.1 multicast group). The
 /// platoon must drive in CACC with V2X carried only by UDP. Needs root and <c>ip</c>; otherwise an explicit skip.
 /// Everything the test creates (processes, namespaces, links, output folder) is removed in <see cref="TearDown"/>.
@@ -109,7 +109,7 @@ public sealed partial class NetnsUdpPlatoonTests
         _outDir = Path.Combine(Path.GetTempPath(), $"automationstack-netns-{suffix}");
         var scenario = Path.Combine(CliProcess.RepoRoot, "tests", "AutomationStack.Cli.Tests", "scenarios", "netns-udp-platoon.yaml");
         var port0 = port.ToString(CultureInfo.InvariantCulture);
-        var cli = Track(CliProcess.StartCli("run", scenario, "--out", _outDir, "--bind", bridgeAddress, "--port", port0, "--external", "truck1,truck2"));
+        var cli = Track(CliProcess.StartCli("run", scenario, "--out", _outDir, "--bind", bridgeAddress, "--insecure", "--port", port0, "--external", "truck1,truck2"));
         await cli.WaitForErrorTextAsync($"external vehicles truck1, truck2: attach with --bridge http://{bridgeAddress}:{port0}/", AttachInfoTimeout);
 
         var vehicleDll = Path.Combine(TestContext.CurrentContext.TestDirectory, "AutomationStack.Vehicle.dll");
