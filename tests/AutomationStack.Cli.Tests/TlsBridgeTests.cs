@@ -472,8 +472,8 @@ public sealed class TlsOptionTests
 
             var now = DateTimeOffset.UtcNow;
             var cas = TlsFiles.LoadCertificateAuthorities("ca", _pki["ca.pem"], now);
-            using var bridge = X509Certificate2.CreateFromPemFile(_pki["bridge.pem"]);
-            using var truck1 = X509Certificate2.CreateFromPemFile(_pki["truck1.pem"]);
+            using var bridge = X509Certificate2.CreateFromPem(File.ReadAllText(_pki["bridge.pem"]));
+            using var truck1 = X509Certificate2.CreateFromPem(File.ReadAllText(_pki["truck1.pem"]));
             Assert.That(TlsFiles.Validate(bridge, cas, TlsFiles.ServerAuthOid, now), Is.Null);
             Assert.That(TlsFiles.Validate(truck1, cas, TlsFiles.ClientAuthOid, now), Is.Null);
             Assert.That(TlsFiles.Validate(truck1, cas, TlsFiles.ServerAuthOid, now), Does.Contain("serverAuth"), "a client certificate is no server certificate");
