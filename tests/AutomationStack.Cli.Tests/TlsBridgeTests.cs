@@ -74,10 +74,11 @@ internal sealed class TestPki : IDisposable
 }
 
 /// <summary>
-/// The bridge over TLS with client certificates, end to end: one <c>run --external truck1,truck2</c> with
-/// <c>--tls-cert/--tls-key/--tls-client-ca</c> on 127.0.0.1; while it waits for its vehicles, every kind of wrong client
-/// tries (no client certificate, another CA, expired, truck2's certificate attaching as truck1, plaintext h2c, a
-/// vehicle that does not trust the bridge's CA); then the real vehicle processes attach over TLS and the run must pass.
+/// The bridge over TLS with client certificates, end to end: one <c>run --external truck1</c> with
+/// <c>--tls-cert/--tls-key/--tls-client-ca</c> on 127.0.0.1 (truck2's vehicle process is started by <c>run</c> and
+/// attaches over the Unix socket); while it waits for truck1, every kind of wrong client tries (no client certificate,
+/// another CA, expired, truck2's certificate attaching as truck1, plaintext h2c, a vehicle that does not trust the
+/// bridge's CA); then truck1's real vehicle process attaches over TLS and the run must pass.
 /// Each test asserts one aspect of that run.
 /// </summary>
 [TestFixture]
@@ -109,7 +110,7 @@ public sealed partial class TlsBridgeTests
         _outDir = Path.Combine(_pki.Root, "out");
         var watch = Stopwatch.StartNew();
         var scenario = Path.Combine(CliProcess.RepoRoot, "tests", "AutomationStack.Cli.Tests", "scenarios", "netns-udp-platoon.yaml");
-        using var cli = CliProcess.StartCli("run", scenario, "--out", _outDir, "--duration", "3", "--external", "truck1,truck2",
+        using var cli = CliProcess.StartCli("run", scenario, "--out", _outDir, "--duration", "3", "--external", "truck1",
             "--tls-cert", _pki["bridge.pem"], "--tls-key", _pki["bridge.key"], "--tls-client-ca", _pki["ca.pem"]);
         await cli.WaitForErrorTextAsync("attach with --bridge https://127.0.0.1:", AttachInfoTimeout);
         var port = int.Parse(BridgePort().Match(cli.StandardError).Groups[1].Value, CultureInfo.InvariantCulture);
@@ -160,9 +161,9 @@ public sealed partial class TlsBridgeTests
 
         TestContext.Out.WriteLine($"attackers done after {watch.Elapsed.TotalSeconds:F1} s");
 
-        // The real vehicles, over TLS with their own certificates.
+        // The real vehicle, over TLS with its own certificate (truck2 runs locally, over the Unix socket).
         var attach = Stopwatch.StartNew();
-        var real = new[] { "truck1", "truck2" }.Select(async id =>
+        var real = new[] { "truck1" }.Select(async id =>
         {
             using var process = StartVehicle(Vehicle(id, _pki["ca.pem"], _pki.Main));
             var code = await process.WaitAsync(VehicleTimeout);
@@ -187,7 +188,7 @@ public sealed partial class TlsBridgeTests
     public void Cleanup() => _pki?.Dispose();
 
     [Test]
-    public void Run_ExternalVehiclesOverTlsWithValidCertificates_CompletesAndPasses()
+    public void Run_ExternalVehicleOverTlsWithValidCertificate_CompletesAndPasses()
     {
         var diagnostics = $"{_runStdout}\n{_runStderr}\n" + string.Join("\n", _realVehicles.Select(v => $"{v.Id} ({v.Code}): {v.Stderr}"));
         Assert.Multiple(() =>
@@ -198,6 +199,8 @@ public sealed partial class TlsBridgeTests
             Assert.That(_kpi?.Passed, Is.True, diagnostics);
             Assert.That(_kpi?.Collisions, Is.Zero, diagnostics);
             Assert.That(_runStderr, Does.Contain("(TLS, client certificates from"), "the bridge says it serves TLS");
+            Assert.That(_runStderr, Does.Contain("truck2 attached"), "the local vehicle process (Unix socket) attached");
+            Assert.That(_realVehicles.Select(v => v.Id), Is.EqualTo(new[] { "truck1" }));
             Assert.That(_validConnect, Is.EqualTo("automationstack-sim-bridge"), "Connect with a valid client certificate");
         });
     }
