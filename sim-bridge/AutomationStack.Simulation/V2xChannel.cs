@@ -34,7 +34,7 @@ internal sealed class V2xChannel(double stepLength, long stepNs)
                 continue;
             }
 
-            if (Link(sender.V2xLinks, sender.BurstState, r.StationId, r.X - sender.X, r.Y - sender.Y, o, wait, frame, out var deliverFrame))
+            if (Link(sender.V2xLinks, sender.BurstState, r.StationId, r.X - sender.X, r.Y - sender.Y, o, wait, frame, out var deliverFrame) && HasReceiver(r))
             {
                 r.Deliver(new PendingV2x(deliverFrame, message));
             }
@@ -55,12 +55,20 @@ internal sealed class V2xChannel(double stepLength, long stepNs)
         var (message, wait) = PutOnMedium(sender.StationId, o, frame, payload);
         foreach (var r in vehicles)
         {
-            if (Link(sender.V2xLinks, sender.BurstState, r.StationId, r.X - sender.X, r.Y - sender.Y, o, wait, frame, out var deliverFrame))
+            if (Link(sender.V2xLinks, sender.BurstState, r.StationId, r.X - sender.X, r.Y - sender.Y, o, wait, frame, out var deliverFrame) && HasReceiver(r))
             {
                 r.Deliver(new PendingV2x(deliverFrame, message));
             }
         }
     }
+
+    /// <summary>
+    /// Whether a vehicle's radio is read: only vehicles driven from outside (stack trucks, whose frames carry what they
+    /// received). Background, mirrored and failed vehicles have no reader, so they keep nothing: their links are still
+    /// drawn (same random streams and channel statistics), but a message they would get is not queued — otherwise
+    /// every message in range would pile up in their inboxes for the whole run (found by the 2-hour soak).
+    /// </summary>
+    private static bool HasReceiver(SimVehicle vehicle) => vehicle.Control == ControlSource.External;
 
     /// <summary>Counts the message, books its airtime on the medium and returns it with its wait for the medium, s.</summary>
     private (V2xMessage Message, double Wait) PutOnMedium(uint senderStationId, V2xChannelOptions o, long frame, ReadOnlyMemory<byte> payload)

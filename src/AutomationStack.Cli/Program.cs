@@ -7,7 +7,7 @@ using AutomationStack.Cli;
 const string Usage = """
 usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duration <s>] [--drive-lane local|grpc]
                           [--in-process] [--quiet] [--bind <ip>] [--port <n>] [--external <id>[,<id>...]]
-                          [--perception radar|lidar] [--models <dir>] [--report]
+                          [--perception radar|lidar] [--models <dir>] [--report] [--memory-log <file.csv>]
                           [--tls-cert <bridge.pem> --tls-key <bridge.key> --tls-client-ca <ca.pem>] [--insecure]
        automationstack report <run-dir> [--out <file.html>] [--scenario <scenario.yaml>] [--string-stability-from <s>]
        automationstack report --all-scenarios --out <dir> [--scenarios <dir>] [--duration <s>] [--quiet]
@@ -17,6 +17,8 @@ usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duratio
   run        run a scenario closed-loop: bridge + one vehicle process per stack truck;
              writes <out>/run.mcap and <out>/kpi.json
   --report   also write <out>/report.html after the run (the exit code stays the run's)
+  --memory-log  write a CSV row every second of wall time: simulated time, the bridge process's resident set and
+             managed heap, each vehicle process's resident set, MB (for soak runs; see docs/soak.md)
   report     write a self-contained HTML report of a run folder (default <run-dir>/report.html): verdict, KPI
              table, speed/gap/time-gap/acceleration plots per truck, string stability, events timeline;
              --scenario: the scenario the run was made from (its string-stability window, and its map's stop
@@ -121,6 +123,7 @@ string? tlsCert = null;
 string? tlsKey = null;
 string? tlsClientCa = null;
 var insecure = false;
+string? memoryLog = null;
 for (var i = 1; i < args.Length; i++)
 {
     var arg = args[i];
@@ -179,6 +182,9 @@ for (var i = 1; i < args.Length; i++)
                 break;
             case "--report":
                 report = true;
+                break;
+            case "--memory-log":
+                memoryLog = Value();
                 break;
             case "--quiet":
                 quiet = true;
@@ -257,7 +263,7 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    return await RunCommand.ExecuteAsync(new RunRequest(scenario, outDir, seed, duration, inProcess, quiet, Lane: lane, BindAddress: bind, Port: port, ExternalVehicles: external, ModelsDirectory: models, LidarPerception: lidarPerception, Report: report, TlsCertificate: tlsCert, TlsKey: tlsKey, TlsClientCa: tlsClientCa, Insecure: insecure), Console.Out, Console.Error, cancel.Token);
+    return await RunCommand.ExecuteAsync(new RunRequest(scenario, outDir, seed, duration, inProcess, quiet, Lane: lane, BindAddress: bind, Port: port, ExternalVehicles: external, ModelsDirectory: models, LidarPerception: lidarPerception, Report: report, TlsCertificate: tlsCert, TlsKey: tlsKey, TlsClientCa: tlsClientCa, Insecure: insecure, MemoryLogPath: memoryLog), Console.Out, Console.Error, cancel.Token);
 }
 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
 {

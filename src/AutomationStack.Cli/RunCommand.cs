@@ -32,7 +32,8 @@ public sealed record RunRequest(
     string? TlsCertificate = null,
     string? TlsKey = null,
     string? TlsClientCa = null,
-    bool Insecure = false);
+    bool Insecure = false,
+    string? MemoryLogPath = null);
 
 /// <summary>
 /// <c>run &lt;scenario&gt;</c>: loads and validates the scenario, hosts the bridge, starts one vehicle process per
@@ -265,13 +266,18 @@ public static class RunCommand
                     }
 
                     using var sampling = new CancellationTokenSource();
-                    var sampler = SampleMemoryAsync(runners, sampling.Token);
+                    using var memoryLog = request.MemoryLogPath is { } memoryLogPath ? new MemoryLog(Path.GetFullPath(memoryLogPath), runners) : null;
+                    var sampler = SampleMemoryAsync(runners, memoryLog, sampling.Token);
                     var progress = new ProgressPrinter(stderr, request.Quiet);
                     result = await run.RunAsync(
                         new BridgeRunOptions
                         {
                             Recording = recording,
-                            Progress = progress.Report,
+                            Progress = memoryLog is null ? progress.Report : p =>
+                            {
+                                memoryLog.Reached(p.SimulatedTime);
+                                progress.Report(p);
+                            },
                             Notice = request.Quiet ? null : message => progress.Notice(message),
                             SumoWorkFolder = Path.Combine(outDir, "sumo"),
                             Metadata = new Dictionary<string, string>
@@ -357,7 +363,7 @@ public static class RunCommand
         return exitCode;
     }
 
-    private static async Task SampleMemoryAsync(List<VehicleRunner> runners, CancellationToken cancellationToken)
+    private static async Task SampleMemoryAsync(List<VehicleRunner> runners, MemoryLog? memoryLog, CancellationToken cancellationToken)
     {
         try
         {
@@ -367,6 +373,8 @@ public static class RunCommand
                 {
                     runner.SampleMemory();
                 }
+
+                memoryLog?.SampleIfDue();
 
                 await Task.Delay(MemorySampleInterval, cancellationToken).ConfigureAwait(false);
             }
@@ -380,6 +388,8 @@ public static class RunCommand
         {
             runner.SampleMemory();
         }
+
+        memoryLog?.SampleIfDue(force: true);
     }
 
     /// <summary>

@@ -26,7 +26,7 @@ public sealed partial class RunCommandEndToEndTests
         _root = Path.Combine(Path.GetTempPath(), "as-e2e-" + Guid.NewGuid().ToString("N"));
         _first = await RunAsync("a");
         _second = await RunAsync("b");
-        _otherSeed = await RunAsync("c", "--seed", "7");
+        _otherSeed = await RunAsync("c", "--seed", "7", "--memory-log", Path.Combine(_root, "memory-c.csv"));
     }
 
     [OneTimeTearDown]
@@ -56,6 +56,22 @@ public sealed partial class RunCommandEndToEndTests
         }
 
         Assert.That(_first.Stdout, Does.Contain("PASS"));
+    }
+
+    [Test]
+    public void Run_MemoryLog_WritesResidentSetsOfBridgeAndEveryTruck()
+    {
+        var lines = File.ReadAllLines(Path.Combine(_root, "memory-c.csv"));
+        Assert.That(lines[0], Is.EqualTo("wall_s,sim_s,bridge_rss_mb,bridge_managed_heap_mb,bridge_gc_committed_mb,bridge_threads,truck1_rss_mb,truck2_rss_mb,truck3_rss_mb"));
+        Assert.That(lines, Has.Length.GreaterThanOrEqualTo(2), "a first row at the start and a last one at the end");
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToArray();
+        Assert.That(rows, Has.All.Length.EqualTo(9));
+        var bridge = rows.Select(r => double.Parse(r[2], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.That(bridge, Has.All.GreaterThan(10).And.LessThan(2000), "bridge resident set, MB");
+        var trucks = rows.SelectMany(r => r.Skip(6)).Where(c => c.Length > 0).Select(c => double.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.That(trucks, Is.Not.Empty.And.All.GreaterThan(5).And.LessThan(2000), "vehicle processes' resident sets, MB (empty once a process has exited)");
+        var simulated = rows.Select(r => double.Parse(r[1], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.That(simulated, Is.Ordered, "simulated time only advances");
     }
 
     [Test]

@@ -229,6 +229,30 @@ internal sealed class V2xChannelTests
         return runs;
     }
 
+    [Test]
+    public void SendV2x_BackgroundCarInRange_KeepsNothingWhileTheTruckReceivesAndStatisticsCountBoth()
+    {
+        // A background car has no radio anyone reads: before the fix every message in range piled up in its inbox
+        // for the rest of the run (the 2-hour soak's memory grew by 10 %).
+        var world = TwoTrucks(new V2xChannelOptions { Latency = 0 });
+        world.AddBackground("car", BackgroundBodies.Car, new IdmParameters(), TestWorlds.LaneZero, 150, 20);
+        var truckInbox = new List<V2xMessage>();
+        var carInbox = new List<V2xMessage>();
+        var truckReceived = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            world.SendV2x("a", new byte[] { 1, 2, 3 });
+            world.Step();
+            world.ReceiveV2x("b", truckInbox);
+            truckReceived += truckInbox.Count;
+        }
+
+        world.ReceiveV2x("car", carInbox);
+        Assert.That(truckReceived, Is.EqualTo(1000));
+        Assert.That(carInbox, Is.Empty);
+        Assert.That(world.V2xStats.Delivered, Is.EqualTo(2000), "the car's link is still drawn and counted: in range, not lost");
+    }
+
     private static World TwoTrucks(V2xChannelOptions channel)
     {
         var world = new World(TestWorlds.Straight(), TestWorlds.NoiseFree() with { V2x = channel }, TestWorlds.Seed);

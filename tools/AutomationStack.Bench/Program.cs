@@ -16,7 +16,81 @@ using System.Text.Json;
 //        AutomationStack.Bench traci [--vehicles N] [--steps N] [--seed N]  (SUMO over TraCI: subscriptions vs. getters)
 //        AutomationStack.Bench viz [--frames N] [--vehicles N] [--points N] [--size WxH]  (headless replay frames: fps)
 //        AutomationStack.Bench mcap --log <run.mcap> [--seconds S]  (MCAP write throughput, MB/s)
+//        AutomationStack.Bench table [--runs N] [--out <dir>]  (the README's performance table: every figure, target and command)
+//        AutomationStack.Bench soak [--scenario <file>] [--duration S] [--warmup S] [--out <dir>] [--analyse-only]  (memory flat, no late frames, valid log)
 var inv = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "table")
+{
+    var tableRuns = 1;
+    var tableOutDir = Path.Combine("out", "bench", "table");
+    for (var i = 1; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--runs" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var tr) && tr is > 0 and <= 20:
+                tableRuns = tr;
+                i++;
+                break;
+            case "--out" when i + 1 < args.Length:
+                tableOutDir = args[++i];
+                break;
+            default:
+                Console.Error.WriteLine($"bench table: bad argument '{args[i]}'\nusage: bench table [--runs 1..20] [--out <dir>]");
+                return 2;
+        }
+    }
+
+    return await PerformanceTable.RunAsync(
+        FindRepoRoot(),
+        Path.Combine(AppContext.BaseDirectory, "AutomationStack.Bench.dll"),
+        Path.Combine(AppContext.BaseDirectory, "automationstack.dll"),
+        tableOutDir,
+        tableRuns);
+}
+
+if (args.Length > 0 && args[0] == "soak")
+{
+    var soakScenario = Path.Combine(FindRepoRoot(), "sim-bridge", "scenarios", "soak", "soak-5-trucks-2h.yaml");
+    double? soakDuration = null;
+    var soakWarmup = 600.0;
+    var soakOut = Path.Combine("out", "bench", "soak");
+    var soakAnalyseOnly = false;
+    for (var i = 1; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--scenario" when i + 1 < args.Length:
+                soakScenario = args[++i];
+                break;
+            case "--duration" when i + 1 < args.Length && double.TryParse(args[i + 1], NumberStyles.Float, inv, out var sd) && sd > 0:
+                soakDuration = sd;
+                i++;
+                break;
+            case "--warmup" when i + 1 < args.Length && double.TryParse(args[i + 1], NumberStyles.Float, inv, out var sw) && sw >= 0:
+                soakWarmup = sw;
+                i++;
+                break;
+            case "--out" when i + 1 < args.Length:
+                soakOut = args[++i];
+                break;
+            case "--analyse-only":
+                soakAnalyseOnly = true;
+                break;
+            default:
+                Console.Error.WriteLine($"bench soak: bad argument '{args[i]}'\nusage: bench soak [--scenario <file>] [--duration S>0] [--warmup S>=0] [--out <dir>] [--analyse-only]");
+                return 2;
+        }
+    }
+
+    if (!File.Exists(soakScenario))
+    {
+        Console.Error.WriteLine($"bench soak: scenario file not found: {soakScenario}");
+        return 2;
+    }
+
+    return await SoakBench.RunAsync(FindRepoRoot(), Path.Combine(AppContext.BaseDirectory, "automationstack.dll"), soakScenario, soakDuration, soakWarmup, soakOut, soakAnalyseOnly);
+}
+
 if (args.Length > 0 && args[0] == "mcap")
 {
     string? mcapLog = null;

@@ -12,16 +12,40 @@ function increment(counts, topic) {
   counts[topic] = (counts[topic] ?? 0) + 1;
 }
 
-async function streamPass(bytes) {
+// Bytes are read in blocks, so logs larger than a Node buffer (2 GiB) validate too.
+const BLOCK = 16 * 1024 * 1024;
+
+/**
+ * The stream pass: every record in file order through McapStreamReader, fed block by block. Also returns the CRC-32
+ * of the bytes before `dataEndOffset` (the DataEnd record's data_section_crc covers exactly those).
+ */
+async function streamPass(handle, size, dataEndOffset) {
   const reader = new McapStreamReader({ validateCrcs: true, includeChunks: true });
-  reader.append(bytes);
-  const schemas = new Set();
-  const channels = new Map();
-  const counts = {};
-  let messages = 0;
-  let chunks = 0;
-  let sawFooter = false;
-  let dataEndCrc;
+  const state = { schemas: new Set(), channels: new Map(), counts: {}, messages: 0, chunks: 0, sawFooter: false, dataEndCrc: undefined };
+  let crc = 0;
+  const block = new Uint8Array(BLOCK);
+  for (let position = 0; position < size; ) {
+    const { bytesRead } = await handle.read(block, 0, Math.min(BLOCK, size - position), position);
+    if (bytesRead === 0) {
+      throw new Error(`unexpected end of file at ${position}`);
+    }
+    const bytes = block.slice(0, bytesRead);
+    if (position < dataEndOffset) {
+      crc = crc32(bytes.subarray(0, Math.min(bytesRead, dataEndOffset - position)), crc);
+    }
+    position += bytesRead;
+    reader.append(bytes);
+    drain(reader, state);
+  }
+  if (!state.sawFooter || !reader.done()) {
+    throw new Error("stream reader did not reach the footer and trailing magic (truncated file?)");
+  }
+  return { counts: state.counts, messages: state.messages, chunks: state.chunks, dataEndCrc: state.dataEndCrc, dataCrc: crc };
+}
+
+/** Takes every complete record the stream reader holds, checking order and counting. */
+function drain(reader, state) {
+  const { schemas, channels, counts } = state;
   for (let record; (record = reader.nextRecord()); ) {
     switch (record.type) {
       case "Schema":
@@ -45,29 +69,25 @@ async function streamPass(bytes) {
           throw new Error(`message on ${channel.topic} has zero log time`);
         }
         increment(counts, channel.topic);
-        messages++;
+        state.messages++;
         break;
       }
       case "Chunk":
         if (record.compression !== "") {
           throw new Error(`unexpected chunk compression '${record.compression}'`);
         }
-        chunks++;
+        state.chunks++;
         break;
       case "DataEnd":
-        dataEndCrc = record.dataSectionCrc;
+        state.dataEndCrc = record.dataSectionCrc;
         break;
       case "Footer":
-        sawFooter = true;
+        state.sawFooter = true;
         break;
       default:
         break;
     }
   }
-  if (!sawFooter || !reader.done()) {
-    throw new Error("stream reader did not reach the footer and trailing magic (truncated file?)");
-  }
-  return { counts, messages, chunks, dataEndCrc };
 }
 
 async function indexedPass(handle, size) {
@@ -93,19 +113,13 @@ async function main() {
   const handle = await open(path, "r");
   try {
     const { size } = await handle.stat();
-    const bytes = new Uint8Array(size);
-    await handle.read(bytes, 0, size, 0);
-
-    const stream = await streamPass(bytes);
     const indexed = await indexedPass(handle, BigInt(size));
     const { reader } = indexed;
+    const stream = await streamPass(handle, size, Number(reader.dataEndOffset));
 
     // @mcap/core does not check the DataEnd CRC itself: CRC-32 of every byte before the DataEnd record.
-    if (stream.dataEndCrc !== undefined && stream.dataEndCrc !== 0) {
-      const actual = crc32(bytes.subarray(0, Number(reader.dataEndOffset)));
-      if (actual !== stream.dataEndCrc) {
-        throw new Error(`data section CRC mismatch: stored ${stream.dataEndCrc}, computed ${actual}`);
-      }
+    if (stream.dataEndCrc !== undefined && stream.dataEndCrc !== 0 && stream.dataCrc !== stream.dataEndCrc) {
+      throw new Error(`data section CRC mismatch: stored ${stream.dataEndCrc}, computed ${stream.dataCrc}`);
     }
     if (stream.messages !== indexed.messages) {
       throw new Error(`stream pass saw ${stream.messages} messages, indexed pass ${indexed.messages}`);
