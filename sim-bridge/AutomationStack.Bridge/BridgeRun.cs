@@ -543,10 +543,14 @@ public sealed class BridgeRun
     /// One truck's Drive exchange, whichever lane carries it (the gRPC stream or the local socket lane): Attach, then
     /// commands into the slot until the stream ends. Refusals are <see cref="RpcException"/>s.
     /// </summary>
+    /// <param name="certifiedVehicleId">With TLS: the vehicle id the peer's client certificate names (subject CN); the
+    /// Attach must name the same vehicle, else PermissionDenied (recorded as an <c>attach_refused</c> event; the truck's
+    /// slot stays free for its real vehicle). Null: no identity check (h2c, the Unix socket, the local lane).</param>
     internal async Task DriveAsync(
         IAsyncStreamReader<VehicleToBridge> requests,
         IServerStreamWriter<BridgeToVehicle> responses,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? certifiedVehicleId = null)
     {
         if (!await requests.MoveNext(cancellationToken).ConfigureAwait(false)
             || requests.Current.MessageCase != VehicleToBridge.MessageOneofCase.Attach)
@@ -558,6 +562,13 @@ public sealed class BridgeRun
         if (attach.ProtocolVersion != ProtocolInfo.Version)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, ProtocolInfo.MismatchMessage(ProtocolInfo.Version, attach.ProtocolVersion)));
+        }
+
+        if (certifiedVehicleId is not null && !string.Equals(certifiedVehicleId, attach.VehicleId, StringComparison.Ordinal))
+        {
+            var detail = $"the client certificate of '{certifiedVehicleId}' asked to attach as '{attach.VehicleId}'";
+            NoteSecurityEvent("attach_refused", attach.VehicleId, detail);
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"Drive: {detail}: a vehicle may attach only as the vehicle its certificate names (subject CN)"));
         }
 
         if (!_slotsById.TryGetValue(attach.VehicleId, out var slot))
@@ -605,6 +616,19 @@ public sealed class BridgeRun
         catch (OperationCanceledException)
         {
             // Server shutdown or the peer is gone: nothing more to say on this stream.
+        }
+    }
+
+    /// <summary>
+    /// A refused connection or call (TLS client certificate rejected, attach as another vehicle): a notice now, and an
+    /// event in the log's <c>/events</c> from the loop thread (any thread may call this; the run is not disturbed).
+    /// </summary>
+    internal void NoteSecurityEvent(string kind, string vehicleId, string detail)
+    {
+        _options?.Notice?.Invoke($"{kind}: {detail}");
+        if (!_finished)
+        {
+            _loopRequests.Enqueue(() => RecordEvent(kind, vehicleId, detail));
         }
     }
 

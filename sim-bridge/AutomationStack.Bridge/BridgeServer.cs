@@ -1,17 +1,28 @@
 using System.Net;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using AutomationStack.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AutomationStack.Bridge;
 
 /// <summary>
-/// Hosts the SimBridge gRPC service for one run on Kestrel, HTTP/2 without TLS (h2c). Binds to loopback by default;
-/// port 0 picks a free port, read back from <see cref="Address"/>.
+/// TLS of the bridge's TCP endpoint: the server certificate (with its key) and the CA(s) a vehicle's client certificate
+/// must chain to. The certificates are owned by the caller.
+/// </summary>
+public sealed record BridgeTlsOptions(X509Certificate2 ServerCertificate, X509Certificate2Collection ClientCertificateAuthorities);
+
+/// <summary>
+/// Hosts the SimBridge gRPC service for one run on Kestrel: HTTP/2 without TLS (h2c), or with
+/// <see cref="BridgeTlsOptions"/> HTTPS (HTTP/2 over TLS 1.2/1.3) with a mandatory client certificate validated against
+/// the given CA only. Binds to loopback by default; port 0 picks a free port, read back from <see cref="Address"/>.
 /// </summary>
 public sealed class BridgeServer : IAsyncDisposable
 {
@@ -31,7 +42,7 @@ public sealed class BridgeServer : IAsyncDisposable
     /// <summary>The local Drive lane's socket (next to <see cref="UnixSocketPath"/>), or null when none is offered.</summary>
     public string? LocalDriveSocketPath => _localDrive?.Path;
 
-    /// <summary>The TCP address (h2c), for vehicle processes on this or another machine.</summary>
+    /// <summary>The TCP address (h2c, or https with TLS), for vehicle processes on this or another machine.</summary>
     public Uri Address { get; }
 
     /// <summary>The Unix domain socket the bridge also listens on, when asked to (same-machine vehicle processes).</summary>
@@ -44,7 +55,9 @@ public sealed class BridgeServer : IAsyncDisposable
     /// lock-step path between processes of one machine); null for TCP only.</param>
     /// <param name="localDriveLane">With a Unix socket, also offer the local Drive lane (length-delimited Drive
     /// messages without HTTP/2) on <c>&lt;unixSocketPath&gt;.drive</c>; Connect tells clients where.</param>
-    public static async Task<BridgeServer> StartAsync(BridgeRun run, IPAddress? bindAddress = null, int port = 0, CancellationToken cancellationToken = default, string? unixSocketPath = null, bool localDriveLane = true)
+    /// <param name="tls">TLS with client certificates on the TCP endpoint; null for h2c. The Unix socket (same machine,
+    /// owner-only permissions with TLS) stays without TLS.</param>
+    public static async Task<BridgeServer> StartAsync(BridgeRun run, IPAddress? bindAddress = null, int port = 0, CancellationToken cancellationToken = default, string? unixSocketPath = null, bool localDriveLane = true, BridgeTlsOptions? tls = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         var localDrive = unixSocketPath is not null && localDriveLane ? LocalDriveListener.Start(run, unixSocketPath + ".drive") : null;
@@ -55,7 +68,40 @@ public sealed class BridgeServer : IAsyncDisposable
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(options =>
         {
-            options.Listen(bindAddress ?? IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2);
+            options.Listen(bindAddress ?? IPAddress.Loopback, port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (tls is not null)
+                {
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = tls.ServerCertificate;
+                        https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+                        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                        https.CheckCertificateRevocation = false;
+                        https.ClientCertificateValidation = (certificate, chain, _) =>
+                        {
+                            // Our own chain against the given CA only; the platform's verdict (system store) is ignored.
+                            var presented = new X509Certificate2Collection();
+                            if (chain is not null)
+                            {
+                                foreach (var element in chain.ChainElements)
+                                {
+                                    presented.Add(element.Certificate);
+                                }
+                            }
+
+                            var problem = TlsFiles.Validate(certificate, tls.ClientCertificateAuthorities, TlsFiles.ClientAuthOid, DateTimeOffset.UtcNow, presented);
+                            if (problem is not null)
+                            {
+                                run.NoteSecurityEvent("tls_client_rejected", TlsFiles.CommonName(certificate) ?? string.Empty, problem);
+                            }
+
+                            return problem is null;
+                        };
+                    });
+                }
+            });
             if (unixSocketPath is not null)
             {
                 File.Delete(unixSocketPath);
@@ -70,7 +116,7 @@ public sealed class BridgeServer : IAsyncDisposable
             options.EnableDetailedErrors = true;
         });
         builder.Services.AddSingleton(run);
-        builder.Services.AddSingleton(new BridgeEndpoints(localDrive?.Path));
+        builder.Services.AddSingleton(new BridgeEndpoints(localDrive?.Path, tls is not null));
         var app = builder.Build();
         app.MapGrpcService<SimBridgeService>();
         try
@@ -87,8 +133,18 @@ public sealed class BridgeServer : IAsyncDisposable
             throw;
         }
 
+        if (tls is not null && unixSocketPath is not null && !OperatingSystem.IsWindows())
+        {
+            // With TLS the network is authenticated; the same-machine sockets are limited to this user.
+            File.SetUnixFileMode(unixSocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            if (localDrive is not null)
+            {
+                File.SetUnixFileMode(localDrive.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
-        var first = addresses?.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal) && !a.Contains("unix:", StringComparison.Ordinal))
+        var first = addresses?.FirstOrDefault(a => (a.StartsWith("http://", StringComparison.Ordinal) || a.StartsWith("https://", StringComparison.Ordinal)) && !a.Contains("unix:", StringComparison.Ordinal))
             ?? throw new InvalidOperationException("Kestrel reported no TCP listening address.");
         return new BridgeServer(app, new Uri(first.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), unixSocketPath, localDrive);
     }
@@ -116,5 +172,5 @@ public sealed class BridgeServer : IAsyncDisposable
     }
 }
 
-/// <summary>What Connect tells clients about the bridge's other endpoints.</summary>
-internal sealed record BridgeEndpoints(string? LocalDriveSocket);
+/// <summary>What Connect tells clients about the bridge's other endpoints, and whether the TCP endpoint is TLS-only.</summary>
+internal sealed record BridgeEndpoints(string? LocalDriveSocket, bool Tls = false);

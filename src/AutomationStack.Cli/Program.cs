@@ -8,6 +8,7 @@ const string Usage = """
 usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duration <s>] [--drive-lane local|grpc]
                           [--in-process] [--quiet] [--bind <ip>] [--port <n>] [--external <id>[,<id>...]]
                           [--perception radar|lidar] [--models <dir>] [--report] [--memory-log <file.csv>]
+                          [--tls-cert <bridge.pem> --tls-key <bridge.key> --tls-client-ca <ca.pem>] [--insecure]
        automationstack report <run-dir> [--out <file.html>] [--scenario <scenario.yaml>] [--string-stability-from <s>]
        automationstack report --all-scenarios --out <dir> [--scenarios <dir>] [--duration <s>] [--quiet]
        automationstack replay <run.mcap> --scenario <scenario.yaml> [--out <dir>] [--set [<truck>:]<parameter>=<value>]...
@@ -40,8 +41,13 @@ usage: automationstack run <scenario.yaml> [--out <dir>] [--seed <n>] [--duratio
              plane (connect with its version check, world info) is gRPC either way
   --in-process  host the vehicle pipelines in this process (debugging; same lanes)
   --quiet    no progress output
-  --bind     IP address the bridge listens on (default 127.0.0.1: loopback only); another address exposes the
-             unauthenticated bridge to that network, so use it only on a closed test network
+  --bind     IP address the bridge listens on (default 127.0.0.1: loopback only); any other address needs the TLS
+             options below, or --insecure
+  --tls-cert, --tls-key, --tls-client-ca  the bridge's TCP endpoint speaks TLS (HTTP/2 over TLS 1.2/1.3) with this
+             server certificate and key (PEM) and requires a client certificate issued by --tls-client-ca (PEM; no
+             other CA, not the system store) with clientAuth; a vehicle attaches only as its certificate's subject CN.
+             `certtool tls` issues a test PKI; details in docs/security.md
+  --insecure expose the unauthenticated bridge (h2c) on a non-loopback --bind address: closed test networks only
   --port     TCP port the bridge listens on (default 0: a free port)
   --external stack trucks whose vehicle process runs elsewhere (another machine or network namespace): no process
              is started for them; the bridge prints its address and waits for them to attach (the scenario's
@@ -113,6 +119,10 @@ var external = new List<string>();
 string? models = null;
 var lidarPerception = false;
 var report = false;
+string? tlsCert = null;
+string? tlsKey = null;
+string? tlsClientCa = null;
+var insecure = false;
 string? memoryLog = null;
 for (var i = 1; i < args.Length; i++)
 {
@@ -179,6 +189,18 @@ for (var i = 1; i < args.Length; i++)
             case "--quiet":
                 quiet = true;
                 break;
+            case "--tls-cert":
+                tlsCert = Value();
+                break;
+            case "--tls-key":
+                tlsKey = Value();
+                break;
+            case "--tls-client-ca":
+                tlsClientCa = Value();
+                break;
+            case "--insecure":
+                insecure = true;
+                break;
             case "--bind":
                 var b = Value();
                 bind = IPAddress.TryParse(b, out var parsedBind) && (b.Contains(':', StringComparison.Ordinal) || b.Count(c => c == '.') == 3)
@@ -241,7 +263,7 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    return await RunCommand.ExecuteAsync(new RunRequest(scenario, outDir, seed, duration, inProcess, quiet, Lane: lane, BindAddress: bind, Port: port, ExternalVehicles: external, ModelsDirectory: models, LidarPerception: lidarPerception, Report: report, MemoryLogPath: memoryLog), Console.Out, Console.Error, cancel.Token);
+    return await RunCommand.ExecuteAsync(new RunRequest(scenario, outDir, seed, duration, inProcess, quiet, Lane: lane, BindAddress: bind, Port: port, ExternalVehicles: external, ModelsDirectory: models, LidarPerception: lidarPerception, Report: report, TlsCertificate: tlsCert, TlsKey: tlsKey, TlsClientCa: tlsClientCa, Insecure: insecure, MemoryLogPath: memoryLog), Console.Out, Console.Error, cancel.Token);
 }
 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
 {

@@ -6,6 +6,7 @@ using AutomationStack.Bridge;
 using AutomationStack.Configuration;
 using AutomationStack.Perception;
 using AutomationStack.Scenarios;
+using AutomationStack.Tls;
 using AutomationStack.Vehicle;
 using AutomationStack.Vehicle.Pipeline;
 using AutomationStack.Vehicle.BridgeClient;
@@ -28,6 +29,10 @@ public sealed record RunRequest(
     string? ModelsDirectory = null,
     bool LidarPerception = false,
     bool Report = false,
+    string? TlsCertificate = null,
+    string? TlsKey = null,
+    string? TlsClientCa = null,
+    bool Insecure = false,
     string? MemoryLogPath = null);
 
 /// <summary>
@@ -106,6 +111,90 @@ public static class RunCommand
             return ExitCodes.BadInput;
         }
 
+        BridgeTlsOptions? tls;
+        try
+        {
+            tls = LoadTls(request);
+        }
+        catch (TlsFileException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+
+        try
+        {
+            return await ExecuteAsync(request, scenario, external, modelsDirectory, tls, stdout, stderr, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (tls is not null)
+            {
+                tls.ServerCertificate.Dispose();
+                foreach (var ca in tls.ClientCertificateAuthorities)
+                {
+                    ca.Dispose();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The bridge's TLS from <c>--tls-cert/--tls-key/--tls-client-ca</c> (all three or none), checked before anything is
+    /// written; and the rule that only loopback may be served without TLS, unless <c>--insecure</c> says otherwise.
+    /// </summary>
+    /// <exception cref="TlsFileException">A file is unusable, the options do not fit together, or a non-loopback bind lacks TLS.</exception>
+    internal static BridgeTlsOptions? LoadTls(RunRequest request)
+    {
+        var given = new[] { request.TlsCertificate, request.TlsKey, request.TlsClientCa };
+        var bind = request.BindAddress ?? System.Net.IPAddress.Loopback;
+        if (given.All(g => g is null))
+        {
+            if (!System.Net.IPAddress.IsLoopback(bind) && !request.Insecure)
+            {
+                throw new TlsFileException($"--bind {bind}: serving the bridge beyond this machine needs TLS with client certificates: give --tls-cert <bridge.pem> --tls-key <bridge.key> --tls-client-ca <ca.pem> (`certtool tls` issues them; see docs/security.md), or --insecure to expose the unauthenticated bridge on a closed test network");
+            }
+
+            return null;
+        }
+
+        if (given.Any(g => g is null))
+        {
+            var missing = new[] { ("--tls-cert", request.TlsCertificate), ("--tls-key", request.TlsKey), ("--tls-client-ca", request.TlsClientCa) }
+                .Where(g => g.Item2 is null).Select(g => g.Item1);
+            throw new TlsFileException($"--tls-cert, --tls-key and --tls-client-ca go together: missing {string.Join(", ", missing)}");
+        }
+
+        if (request.Insecure)
+        {
+            throw new TlsFileException("--insecure: contradicts --tls-cert/--tls-key/--tls-client-ca (TLS with client certificates): give one or the other");
+        }
+
+        if (!request.UnixSocket)
+        {
+            throw new TlsFileException("--tls-cert: the bridge's local vehicle processes need the Unix socket when the TCP endpoint is TLS-only");
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var authorities = TlsFiles.LoadCertificateAuthorities("--tls-client-ca", request.TlsClientCa!, now);
+        try
+        {
+            var server = TlsFiles.LoadCertificateWithKey("--tls-cert", request.TlsCertificate!, "--tls-key", request.TlsKey!, TlsFiles.ServerAuthOid, now);
+            return new BridgeTlsOptions(server, authorities);
+        }
+        catch
+        {
+            foreach (var ca in authorities)
+            {
+                ca.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<int> ExecuteAsync(RunRequest request, Scenario scenario, IReadOnlyList<string> external, string modelsDirectory, BridgeTlsOptions? tls, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
         var outDir = Path.GetFullPath(request.OutDirectory);
         Directory.CreateDirectory(outDir);
         var recordingPath = Path.Combine(outDir, RecordingFileName);
@@ -127,7 +216,7 @@ public static class RunCommand
             BridgeServer server;
             try
             {
-                server = await BridgeServer.StartAsync(run, request.BindAddress, request.Port, cancellationToken: cancellationToken, unixSocketPath: request.UnixSocket ? UnixSocketPath() : null, localDriveLane: lane != DriveLane.Grpc).ConfigureAwait(false);
+                server = await BridgeServer.StartAsync(run, request.BindAddress, request.Port, cancellationToken: cancellationToken, unixSocketPath: request.UnixSocket ? UnixSocketPath() : null, localDriveLane: lane != DriveLane.Grpc, tls: tls).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
             {
@@ -139,7 +228,7 @@ public static class RunCommand
             {
                 if (!request.Quiet)
                 {
-                    await stderr.WriteLineAsync($"bridge listening on {server.Address} — scenario '{scenario.Name}', seed {scenario.Seed}, {scenario.Duration.ToString("F1", CultureInfo.InvariantCulture)} s, {run.StackVehicleIds.Count} stack truck(s), drive lane {lane.ToString().ToLowerInvariant()}").ConfigureAwait(false);
+                    await stderr.WriteLineAsync($"bridge listening on {server.Address}{(tls is null ? string.Empty : $" (TLS, client certificates from {request.TlsClientCa} required)")} — scenario '{scenario.Name}', seed {scenario.Seed}, {scenario.Duration.ToString("F1", CultureInfo.InvariantCulture)} s, {run.StackVehicleIds.Count} stack truck(s), drive lane {lane.ToString().ToLowerInvariant()}").ConfigureAwait(false);
                 }
 
                 if (external.Count > 0)
@@ -148,7 +237,9 @@ public static class RunCommand
                     var anyAddress = request.BindAddress is { } bound && (bound.Equals(System.Net.IPAddress.Any) || bound.Equals(System.Net.IPAddress.IPv6Any));
                     await stderr.WriteLineAsync(
                         $"external vehicles {string.Join(", ", external)}: attach with --bridge {server.Address} --vehicle <id>"
-                        + " (gRPC Drive stream over TCP)"
+                        + (tls is null
+                            ? " (gRPC Drive stream over TCP)"
+                            : " --tls-ca <the CA that issued the bridge's certificate> --tls-cert <id>.pem --tls-key <id>.key (gRPC Drive stream over TLS; the client certificate's CN must be the vehicle id)")
                         + (anyAddress ? " (listening on all interfaces: use one of this host's addresses)" : string.Empty)
                         + $"; waiting up to {scenario.AttachTimeout.ToString("F0", CultureInfo.InvariantCulture)} s").ConfigureAwait(false);
                 }

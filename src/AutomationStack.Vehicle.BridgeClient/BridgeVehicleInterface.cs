@@ -1,5 +1,9 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using AutomationStack.Bridge.Protocol;
 using AutomationStack.Contracts;
+using AutomationStack.Tls;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -7,6 +11,20 @@ namespace AutomationStack.Vehicle.BridgeClient;
 
 /// <summary>Why talking to the bridge failed; the vehicle host maps it to an exit code.</summary>
 public sealed class BridgeConnectionException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// TLS with the bridge failed or the bridge refused this vehicle's identity: the bridge's certificate is not from the
+/// trusted CA or not for its host name, the bridge refused the client certificate (or there was none), or the bridge
+/// answered PermissionDenied. Not retried.
+/// </summary>
+public sealed class BridgeAuthenticationException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// TLS settings for an <c>https://</c> bridge: the CA(s) the bridge's server certificate must chain to (nothing else is
+/// trusted), where they came from (for messages), and the vehicle's client certificate with its key (null: none is
+/// presented, which a bridge with TLS refuses).
+/// </summary>
+public sealed record BridgeClientTls(X509Certificate2Collection TrustedAuthorities, string AuthoritiesPath, X509Certificate2? ClientCertificate);
 
 /// <summary>Options of the bridge client (wall-clock limits for the connection only; never in the decision path).</summary>
 public sealed record BridgeClientOptions
@@ -19,6 +37,9 @@ public sealed record BridgeClientOptions
 
     /// <summary>Which lane carries frames and commands.</summary>
     public DriveLane Lane { get; init; } = DriveLane.Auto;
+
+    /// <summary>Required for an <c>https://</c> bridge address; must be null for any other.</summary>
+    public BridgeClientTls? Tls { get; init; }
 }
 
 /// <summary>Which lane carries a truck's frames and commands; the control plane is gRPC either way.</summary>
@@ -50,6 +71,8 @@ public sealed class BridgeVehicleInterface : IVehicleInterface
     private readonly string _vehicleId;
     private readonly BridgeClientOptions _options;
     private readonly bool _sameMachine;
+    private readonly Uri _address;
+    private string? _serverCertificateProblem;
     private AsyncDuplexStreamingCall<VehicleToBridge, BridgeToVehicle>? _drive;
     private DelimitedMessageSocket? _local;
     private VehicleSession? _session;
@@ -59,8 +82,34 @@ public sealed class BridgeVehicleInterface : IVehicleInterface
         ArgumentNullException.ThrowIfNull(bridgeAddress);
         _vehicleId = vehicleId;
         _options = options ?? new BridgeClientOptions();
+        _address = bridgeAddress;
         var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
         var address = bridgeAddress;
+        var https = bridgeAddress.Scheme == Uri.UriSchemeHttps;
+        if (https != (_options.Tls is not null))
+        {
+            throw new ArgumentException(https
+                ? $"the bridge address {bridgeAddress} is https: TLS settings (trusted CA) are required"
+                : $"TLS settings go with an https:// bridge address, not {bridgeAddress}");
+        }
+
+        if (_options.Tls is { } tls)
+        {
+            var host = bridgeAddress.HostNameType == UriHostNameType.IPv6 ? bridgeAddress.Host.Trim('[', ']') : bridgeAddress.IdnHost;
+            handler.SslOptions = new SslClientAuthenticationOptions
+            {
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                // Always present our certificate (or none), whatever issuers the server lists.
+                LocalCertificateSelectionCallback = (_, _, _, _, _) => tls.ClientCertificate!,
+                RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+                {
+                    _serverCertificateProblem = ServerCertificateProblem(certificate, chain, errors, host, tls);
+                    return _serverCertificateProblem is null;
+                },
+            };
+        }
+
         if (bridgeAddress.Scheme == UnixScheme)
         {
             // gRPC over a Unix domain socket: same HTTP/2 protocol, no TCP stack between processes of one machine.
@@ -92,6 +141,72 @@ public sealed class BridgeVehicleInterface : IVehicleInterface
     }
 
     public VehicleSession Session => _session ?? throw new InvalidOperationException("Not connected.");
+
+    /// <summary>
+    /// The bridge's certificate must chain to the trusted CA only (custom root trust, serverAuth EKU, valid now) and be
+    /// issued for the host name (or IP address) of the bridge address (its subject alternative names; the CN is not used).
+    /// </summary>
+    private static string? ServerCertificateProblem(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, string host, BridgeClientTls tls)
+    {
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        {
+            return "the bridge presented no certificate";
+        }
+
+        var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        var presented = new X509Certificate2Collection();
+        if (chain is not null)
+        {
+            foreach (var element in chain.ChainElements)
+            {
+                presented.Add(element.Certificate);
+            }
+        }
+
+        if (TlsFiles.Validate(leaf, tls.TrustedAuthorities, TlsFiles.ServerAuthOid, DateTimeOffset.UtcNow, presented) is { } problem)
+        {
+            return $"the bridge's {problem} (trusted CA: {tls.AuthoritiesPath})";
+        }
+
+        if (!leaf.MatchesHostname(host, allowWildcards: true, allowCommonName: false))
+        {
+            return $"the bridge's certificate '{leaf.Subject}' is not issued for '{host}' (its subject alternative names do not list it)";
+        }
+
+        return null;
+    }
+
+    /// <summary>Why a failed call was a TLS failure, or null when it was something else (e.g. the bridge not listening yet).</summary>
+    private string? TlsFailure(RpcException ex)
+    {
+        if (_options.Tls is null)
+        {
+            return null;
+        }
+
+        if (_serverCertificateProblem is { } problem)
+        {
+            return $"refused the bridge at {_address}: {problem}";
+        }
+
+        for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is AuthenticationException)
+            {
+                return $"TLS handshake with the bridge at {_address} failed: {inner.Message}"
+                    + (inner.InnerException is { } cause ? $" ({cause.Message})" : string.Empty)
+                    + (_options.Tls.ClientCertificate is null ? "; no client certificate was presented (--tls-cert/--tls-key)" : string.Empty);
+            }
+
+            if (inner is IOException && inner.InnerException is not System.Net.Sockets.SocketException)
+            {
+                return $"the bridge at {_address} closed the TLS connection after the handshake ({inner.Message}): it refused "
+                    + (_options.Tls.ClientCertificate is null ? "the connection without a client certificate (--tls-cert/--tls-key)" : $"the client certificate '{_options.Tls.ClientCertificate.Subject}' (not from its CA, expired, or without clientAuth)");
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The reason the bridge gave when it ended the run (null while running).</summary>
     public string? EndReason { get; private set; }
@@ -158,6 +273,10 @@ public sealed class BridgeVehicleInterface : IVehicleInterface
             {
                 throw new BridgeConnectionException($"bridge closed the Drive stream before attaching '{_vehicleId}'");
             }
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated)
+        {
+            throw new BridgeAuthenticationException($"attach of '{_vehicleId}' refused: {ex.Status.StatusCode}: {ex.Status.Detail}", ex);
         }
         catch (RpcException ex)
         {
@@ -320,6 +439,14 @@ public sealed class BridgeVehicleInterface : IVehicleInterface
             catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition)
             {
                 throw new BridgeConnectionException(ex.Status.Detail, ex);
+            }
+            catch (RpcException ex) when (TlsFailure(ex) is { } why)
+            {
+                throw new BridgeAuthenticationException(why, ex);
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated)
+            {
+                throw new BridgeAuthenticationException($"the bridge refused this vehicle: {ex.Status.StatusCode}: {ex.Status.Detail}", ex);
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < giveUp)
             {

@@ -3,11 +3,17 @@ using AutomationStack.Contracts;
 using AutomationStack.Perception;
 using AutomationStack.Vehicle.BridgeClient;
 using AutomationStack.Vehicle.V2xUdp;
+using AutomationStack.Tls;
 
 // One vehicle process per truck: `AutomationStack.Vehicle --bridge http://127.0.0.1:PORT --vehicle truck1`.
 const string Usage = """
-usage: AutomationStack.Vehicle --bridge <http://host:port | unix:///path> --vehicle <id> [--drive-lane auto|grpc|local]
-                               [--v2x-udp <address:port> [--v2x-udp-interface <ipv4>]] [--models <dir>]
+usage: AutomationStack.Vehicle --bridge <http://host:port | https://host:port | unix:///path> --vehicle <id>
+                               [--drive-lane auto|grpc|local] [--v2x-udp <address:port> [--v2x-udp-interface <ipv4>]]
+                               [--models <dir>] [--tls-ca <ca.pem> --tls-cert <vehicle.pem> --tls-key <vehicle.key>]
+
+  --tls-ca             with an https:// bridge (required there): PEM CA certificate(s); the bridge's certificate must
+                       chain to it (nothing else is trusted), carry serverAuth and name the --bridge host in its SANs
+  --tls-cert/--tls-key this vehicle's client certificate and private key (PEM); its subject CN must be the --vehicle id
 
   --v2x-udp            send and receive V2X as UDP datagrams to/from an IPv4 broadcast address (e.g.
                        10.200.0.255:47000) or multicast group (e.g. 239.20.0.1:47000) instead of the simulator's
@@ -22,6 +28,9 @@ string? vehicle = null;
 var lane = DriveLane.Auto;
 string? v2xUdp = null;
 string? v2xUdpInterface = null;
+string? tlsCa = null;
+string? tlsCert = null;
+string? tlsKey = null;
 var host = VehicleHostOptions.Default;
 for (var i = 0; i < args.Length; i++)
 {
@@ -47,6 +56,15 @@ for (var i = 0; i < args.Length; i++)
         case "--v2x-udp-interface" when i + 1 < args.Length:
             v2xUdpInterface = args[++i];
             break;
+        case "--tls-ca" when i + 1 < args.Length:
+            tlsCa = args[++i];
+            break;
+        case "--tls-cert" when i + 1 < args.Length:
+            tlsCert = args[++i];
+            break;
+        case "--tls-key" when i + 1 < args.Length:
+            tlsKey = args[++i];
+            break;
         case "--models" when i + 1 < args.Length:
             host = host with { ModelsDirectory = args[++i] };
             break;
@@ -63,6 +81,47 @@ if (bridge is null || vehicle is null || !Uri.TryCreate(bridge, UriKind.Absolute
 {
     Console.Error.WriteLine($"vehicle: --bridge (absolute URL) and --vehicle are required\n{Usage}");
     return VehicleExitCodes.BadArguments;
+}
+
+var https = address.Scheme == Uri.UriSchemeHttps;
+if (!https && (tlsCa ?? tlsCert ?? tlsKey) is not null)
+{
+    Console.Error.WriteLine($"vehicle: --tls-ca, --tls-cert and --tls-key go with an https:// bridge address, not {address}\n{Usage}");
+    return VehicleExitCodes.BadArguments;
+}
+
+if (https && tlsCa is null)
+{
+    Console.Error.WriteLine($"vehicle: an https:// bridge needs --tls-ca <ca.pem> (the CA the bridge's certificate must chain to; the system store is not used)\n{Usage}");
+    return VehicleExitCodes.BadArguments;
+}
+
+if ((tlsCert is null) != (tlsKey is null))
+{
+    Console.Error.WriteLine($"vehicle: --tls-cert and --tls-key go together\n{Usage}");
+    return VehicleExitCodes.BadArguments;
+}
+
+BridgeClientTls? tls = null;
+if (https)
+{
+    try
+    {
+        var now = DateTimeOffset.UtcNow;
+        var authorities = TlsFiles.LoadCertificateAuthorities("--tls-ca", tlsCa!, now);
+        var clientCertificate = tlsCert is null ? null : TlsFiles.LoadCertificateWithKey("--tls-cert", tlsCert, "--tls-key", tlsKey!, TlsFiles.ClientAuthOid, now);
+        if (clientCertificate is not null && TlsFiles.CommonName(clientCertificate) is var cn && !string.Equals(cn, vehicle, StringComparison.Ordinal))
+        {
+            Console.Error.WriteLine($"vehicle {vehicle}: warning: --tls-cert {tlsCert} names vehicle '{cn}' (subject CN), not '{vehicle}': the bridge will refuse the attach");
+        }
+
+        tls = new BridgeClientTls(authorities, tlsCa!, clientCertificate);
+    }
+    catch (TlsFileException ex)
+    {
+        Console.Error.WriteLine($"vehicle {vehicle}: {ex.Message}");
+        return VehicleExitCodes.TlsFileError;
+    }
 }
 
 UdpV2xOptions? udpOptions = null;
@@ -92,7 +151,7 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
-await using var world = new BridgeVehicleInterface(address, vehicle, new BridgeClientOptions { Lane = lane });
+await using var world = new BridgeVehicleInterface(address, vehicle, new BridgeClientOptions { Lane = lane, Tls = tls });
 UdpV2xVehicleInterface? udp;
 try
 {
@@ -116,6 +175,11 @@ try
     var frames = await VehicleHost.RunAsync(udp ?? (IVehicleInterface)world, host, stop.Token);
     Console.Error.WriteLine($"vehicle {vehicle}: {frames} frames, run ended: {world.EndReason}");
     return VehicleExitCodes.Ok;
+}
+catch (BridgeAuthenticationException ex)
+{
+    Console.Error.WriteLine($"vehicle {vehicle}: {ex.Message}");
+    return VehicleExitCodes.TlsRejected;
 }
 catch (BridgeConnectionException ex)
 {

@@ -13,6 +13,13 @@ public static class VehicleExitCodes
 
     /// <summary>A model file the session needs is missing, corrupt or has the wrong tensors.</summary>
     public const int ModelError = 5;
+
+    /// <summary>A TLS file (--tls-ca, --tls-cert, --tls-key) is missing, not PEM, or does not fit (key vs certificate, CA not a CA, expired).</summary>
+    public const int TlsFileError = 6;
+
+    /// <summary>TLS with the bridge failed (its certificate is not from the trusted CA or not for its host; it refused
+    /// this vehicle's client certificate) or the bridge refused the vehicle's identity (PermissionDenied).</summary>
+    public const int TlsRejected = 7;
 }
 
 /// <summary>Where the vehicle process finds its models.</summary>

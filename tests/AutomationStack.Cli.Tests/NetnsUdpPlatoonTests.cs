@@ -10,8 +10,9 @@ namespace AutomationStack.Cli.Tests;
 
 /// <summary>
 /// External vehicle processes in Linux network namespaces: two namespaces joined by a bridge device in the root
-/// namespace (10.200.X.1/24 on the bridge, .2 and .3 in the namespaces, X random), <c>run --bind 10.200.X.1
-/// --external truck1,truck2</c>, and one vehicle process per namespace with <c>--v2x-udp 10.200.X.255:P</c> (or a
+/// namespace (10.200.X.1/24 on the bridge, .2 and .3 in the namespaces, X random), <c>run --bind 10.200.X.1 --insecure
+/// --external truck1,truck2</c> (h2c: the test network is closed) — or, in the TLS case, with <c>--tls-cert/--tls-key/
+/// --tls-client-ca</c> from <c>certtool tls --hosts 10.200.X.1</c> and each vehicle with its own client certificate —, and one vehicle process per namespace with <c>--v2x-udp 10.200.X.255:P</c> (or a
 /// 239.20.X.1 multicast group). The
 /// platoon must drive in CACC with V2X carried only by UDP. Needs root and <c>ip</c>; otherwise an explicit skip.
 /// Everything the test creates (processes, namespaces, links, output folder) is removed in <see cref="TearDown"/>.
@@ -30,6 +31,7 @@ public sealed partial class NetnsUdpPlatoonTests
     private readonly List<CliProcess> _processes = [];
     private readonly List<string> _namespaces = [];
     private readonly List<string> _links = [];
+    private readonly List<string> _cleanup = [];
     private string _ip = "ip";
     private string? _outDir;
 
@@ -58,11 +60,19 @@ public sealed partial class NetnsUdpPlatoonTests
         {
             Directory.Delete(_outDir, recursive: true);
         }
+
+        foreach (var folder in _cleanup.Where(Directory.Exists))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        _cleanup.Clear();
     }
 
-    [TestCase("broadcast")]
-    [TestCase("multicast")]
-    public async Task Run_ExternalVehiclesInNamespacesWithUdpV2x_FollowerInCaccNoCollision(string addressing)
+    [TestCase("broadcast", false)]
+    [TestCase("multicast", false)]
+    [TestCase("broadcast", true)]
+    public async Task Run_ExternalVehiclesInNamespacesWithUdpV2x_FollowerInCaccNoCollision(string addressing, bool tls)
     {
         RequireNetworkNamespaces();
         var suffix = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.Next()))[..6];
@@ -109,8 +119,21 @@ public sealed partial class NetnsUdpPlatoonTests
         _outDir = Path.Combine(Path.GetTempPath(), $"automationstack-netns-{suffix}");
         var scenario = Path.Combine(CliProcess.RepoRoot, "tests", "AutomationStack.Cli.Tests", "scenarios", "netns-udp-platoon.yaml");
         var port0 = port.ToString(CultureInfo.InvariantCulture);
-        var cli = Track(CliProcess.StartCli("run", scenario, "--out", _outDir, "--bind", bridgeAddress, "--port", port0, "--external", "truck1,truck2"));
-        await cli.WaitForErrorTextAsync($"external vehicles truck1, truck2: attach with --bridge http://{bridgeAddress}:{port0}/", AttachInfoTimeout);
+        // Without TLS the bridge may leave loopback only with --insecure (a closed test network); with TLS the bridge's
+        // certificate names the bridge address and each namespace's vehicle presents its own client certificate.
+        var pki = _outDir + "-pki";
+        _cleanup.Add(pki);
+        string[] bridgeSecurity = ["--insecure"];
+        if (tls)
+        {
+            var issued = CertTool.CertToolCommand.Run(["tls", "--out", pki, "--hosts", bridgeAddress, "--vehicles", "truck1,truck2"], TextWriter.Null, TextWriter.Null, () => DateTimeOffset.UtcNow);
+            Assert.That(issued, Is.Zero, "certtool tls");
+            bridgeSecurity = ["--tls-cert", Path.Combine(pki, "bridge.pem"), "--tls-key", Path.Combine(pki, "bridge.key"), "--tls-client-ca", Path.Combine(pki, "ca.pem")];
+        }
+
+        var scheme = tls ? "https" : "http";
+        var cli = Track(CliProcess.StartCli(["run", scenario, "--out", _outDir, "--bind", bridgeAddress, .. bridgeSecurity, "--port", port0, "--external", "truck1,truck2"]));
+        await cli.WaitForErrorTextAsync($"external vehicles truck1, truck2: attach with --bridge {scheme}://{bridgeAddress}:{port0}/", AttachInfoTimeout);
 
         var vehicleDll = Path.Combine(TestContext.CurrentContext.TestDirectory, "AutomationStack.Vehicle.dll");
         var processes = new List<(string Id, CliProcess Process)>();
@@ -119,8 +142,9 @@ public sealed partial class NetnsUdpPlatoonTests
             processes.Add((id, Track(CliProcess.Start(_ip,
             [
                 "netns", "exec", ns, DotnetHost(), "exec", vehicleDll,
-                "--bridge", $"http://{bridgeAddress}:{port0}", "--vehicle", id,
+                "--bridge", $"{scheme}://{bridgeAddress}:{port0}", "--vehicle", id,
                 "--v2x-udp", $"{v2xAddress}:{v2xPort.ToString(CultureInfo.InvariantCulture)}", "--v2x-udp-interface", address,
+                .. tls ? ["--tls-ca", Path.Combine(pki, "ca.pem"), "--tls-cert", Path.Combine(pki, id + ".pem"), "--tls-key", Path.Combine(pki, id + ".key")] : Array.Empty<string>(),
             ]))));
         }
 

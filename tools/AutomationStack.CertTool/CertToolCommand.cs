@@ -20,6 +20,8 @@ internal static class CertToolCommand
     private const string Usage = """
         usage:
           certtool init --out <dir> --stations 1,2,3 [--valid-from <ISO8601>] [--valid-days N]
+          certtool tls --out <dir> [--hosts <name|ip>,...] [--vehicles <id>,...] [--ca <dir>]
+                       [--valid-from <ISO8601>] [--valid-days N]
           certtool show <file.cert>
           certtool bench [--seconds N]
         exit codes: 0 ok, 2 bad arguments, 3 I/O error, 4 invalid certificate file
@@ -41,6 +43,7 @@ internal static class CertToolCommand
             return args[0] switch
             {
                 "init" => Init(args[1..], stdout, clock),
+                "tls" => Tls(args[1..], stdout, clock),
                 "show" => Show(args[1..], stdout),
                 "bench" => Bench(args[1..], stdout),
                 "help" or "--help" or "-h" => Help(stdout),
@@ -125,27 +128,7 @@ internal static class CertToolCommand
             stations.Add(id);
         }
 
-        DateTimeOffset validFrom;
-        if (options.TryGetValue("--valid-from", out var fromText))
-        {
-            if (!DateTimeOffset.TryParse(fromText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out validFrom)
-                || validFrom < DateTimeOffset.UnixEpoch)
-            {
-                throw new UsageException($"--valid-from: '{fromText}' is not an ISO 8601 time after 1970");
-            }
-        }
-        else
-        {
-            validFrom = clock();
-        }
-
-        var days = 365;
-        if (options.TryGetValue("--valid-days", out var daysText)
-            && (!int.TryParse(daysText, NumberStyles.None, CultureInfo.InvariantCulture, out days) || days is < 1 or > 36500))
-        {
-            throw new UsageException($"--valid-days: '{daysText}' is not a number of days in 1..36500");
-        }
-
+        var (validFrom, days) = Validity(options, clock);
         var fromMs = (ulong)validFrom.ToUnixTimeMilliseconds();
         var toMs = fromMs + ((ulong)days * 86_400_000UL) - 1;
 
@@ -172,6 +155,84 @@ internal static class CertToolCommand
         File.WriteAllText(Path.Combine(outDir, "README.txt"), Readme(validFrom, days, stations), Encoding.UTF8);
         stdout.WriteLine($"wrote {2 + (2 * stations.Count) + 1} files to {outDir}");
         return Ok;
+    }
+
+    private static (DateTimeOffset ValidFrom, int Days) Validity(Dictionary<string, string> options, Func<DateTimeOffset> clock)
+    {
+        DateTimeOffset validFrom;
+        if (options.TryGetValue("--valid-from", out var fromText))
+        {
+            if (!DateTimeOffset.TryParse(fromText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out validFrom)
+                || validFrom < DateTimeOffset.UnixEpoch)
+            {
+                throw new UsageException($"--valid-from: '{fromText}' is not an ISO 8601 time after 1970");
+            }
+        }
+        else
+        {
+            validFrom = clock();
+        }
+
+        var days = 365;
+        if (options.TryGetValue("--valid-days", out var daysText)
+            && (!int.TryParse(daysText, NumberStyles.None, CultureInfo.InvariantCulture, out days) || days is < 1 or > 36500))
+        {
+            throw new UsageException($"--valid-days: '{daysText}' is not a number of days in 1..36500");
+        }
+
+        return (validFrom, days);
+    }
+
+    /// <summary><c>certtool tls</c>: the bridge's TLS test PKI (see <see cref="TlsPki"/>).</summary>
+    private static int Tls(string[] args, TextWriter stdout, Func<DateTimeOffset> clock)
+    {
+        var options = Options(args, "--out", "--hosts", "--vehicles", "--ca", "--valid-from", "--valid-days");
+        if (!options.TryGetValue("--out", out var outDir) || string.IsNullOrWhiteSpace(outDir))
+        {
+            throw new UsageException("--out <dir> is required");
+        }
+
+        var hosts = List(options, "--hosts", host => Uri.CheckHostName(host) is UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6);
+        var vehicles = List(options, "--vehicles", id => id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && id[0] != '.');
+        if (hosts.Count == 0 && vehicles.Count == 0)
+        {
+            throw new UsageException("tls: give --hosts (the bridge's server certificate) and/or --vehicles (client certificates)");
+        }
+
+        if (vehicles.Any(v => v is "ca" or "bridge"))
+        {
+            throw new UsageException("--vehicles: 'ca' and 'bridge' are the CA's and the bridge's file names");
+        }
+
+        var (validFrom, days) = Validity(options, clock);
+        TlsPki.Issue(new TlsPki.Request(outDir, hosts, vehicles, validFrom, days, options.GetValueOrDefault("--ca")), stdout);
+        return Ok;
+    }
+
+    private static List<string> List(Dictionary<string, string> options, string name, Func<string, bool> valid)
+    {
+        var list = new List<string>();
+        if (!options.TryGetValue(name, out var text))
+        {
+            return list;
+        }
+
+        foreach (var item in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (item.Length == 0 || !valid(item))
+            {
+                throw new UsageException($"{name}: '{item}' is not valid");
+            }
+
+            if (list.Contains(item, StringComparer.Ordinal))
+            {
+                throw new UsageException($"{name}: '{item}' listed twice");
+            }
+
+            list.Add(item);
+        }
+
+        return list;
     }
 
     /// <summary>PKCS#8 PEM, created with mode 0600 (and forced to 0600 if the file already existed) before the key is written.</summary>
