@@ -195,26 +195,22 @@ public sealed partial class FaultInjectionTests
     }
 
     /// <summary>
-    /// Real late answers in real-time mode: truck3's vehicle process is stopped (SIGSTOP) for 0.5 s, under the 1 s
+    /// Real late answers in real-time mode: truck3's vehicle process is stopped (SIGSTOP) for 0.5 s, under the 5 s
     /// vehicle_timeout: its frames are late (counted), the bridge holds its previous command and its answers arriving
-    /// after the deadline are dropped as stale; it is not failed. truck2 (the middle of the platoon) is stopped for 2.5 s:
-    /// it is failed after 1 s and brought to a minimal-risk stop; truck3 behind it stays collision-free.
+    /// after the deadline are dropped as stale; it is not failed. truck2 (the middle of the platoon) is stopped for 7 s:
+    /// it is failed after 5 s and brought to a minimal-risk stop; truck3 behind it stays collision-free.
     /// </summary>
     [Test]
     public async Task VehicleProcessStopped_Realtime_LateFramesHeldAndFailureBeyondTimeout()
     {
         var outDir = Path.Combine(_root, "realtime-stop");
         using var cli = CliProcess.StartCli("run", Scenario("fault-platoon-realtime"), "--out", outDir);
-        await WaitAttachedAsync(cli);
+        await WaitRunningAsync(cli);
         var pids = Pids(cli);
+        await Task.Delay(TimeSpan.FromSeconds(4)); // past the start-up (JIT) of the vehicle processes
+        await StopForAsync(cli, pids["truck3"], TimeSpan.FromSeconds(0.5));
         await Task.Delay(TimeSpan.FromSeconds(2));
-        Signal(pids["truck3"], "STOP");
-        await Task.Delay(TimeSpan.FromSeconds(0.5));
-        Signal(pids["truck3"], "CONT");
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        Signal(pids["truck2"], "STOP");
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
-        Signal(pids["truck2"], "CONT");
+        await StopForAsync(cli, pids["truck2"], TimeSpan.FromSeconds(7));
         var code = await cli.WaitAsync(RunTimeout);
 
         using var kpi = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "kpi.json")));
@@ -222,11 +218,13 @@ public sealed partial class FaultInjectionTests
         Assert.That(kpi.RootElement.GetProperty("collisions").GetInt32(), Is.Zero);
         var truck3 = Truck(kpi, "truck3");
         var late = truck3.GetProperty("late_frames").GetInt32();
-        Assert.That(truck3.GetProperty("failed").GetBoolean(), Is.False, "0.5 s is under the 1 s vehicle_timeout");
-        Assert.That(late, Is.InRange(10, 60), "0.5 s of 50 Hz frames (and a little scheduling noise)");
+        Assert.That(truck3.GetProperty("failed").GetBoolean(), Is.False, "0.5 s is under the 5 s vehicle_timeout");
+        Assert.That(late, Is.GreaterThanOrEqualTo(20), "0.5 s of 50 Hz frames (a loaded machine adds some)");
+        var truck1Late = Truck(kpi, "truck1").GetProperty("late_frames").GetInt32();
+        Assert.That(late, Is.GreaterThan(truck1Late), "the stopped truck has more late frames than the undisturbed leader");
         Assert.That(truck3.GetProperty("stale_commands").GetInt32(), Is.GreaterThan(0), "answers after the deadline dropped");
         var truck2 = Truck(kpi, "truck2");
-        Assert.That(truck2.GetProperty("failed").GetBoolean(), Is.True, "2.5 s is over the vehicle_timeout");
+        Assert.That(truck2.GetProperty("failed").GetBoolean(), Is.True, "7 s is over the vehicle_timeout");
 
         using var reader = McapReader.Open(Path.Combine(outDir, "run.mcap"));
         reader.Validate();
@@ -247,7 +245,7 @@ public sealed partial class FaultInjectionTests
         Assert.That(t2.Speed, Is.LessThan(0.1), "minimal-risk stop completed");
         Assert.That(t3.S, Is.LessThan(t2.S - t2.Length), "truck3 stayed behind");
         var failureTime = truck2.GetProperty("failure_time").GetDouble();
-        TestContext.Out.WriteLine($"truck3 late frames {late}, stale commands {truck3.GetProperty("stale_commands").GetInt32()}, min time gap {truck3.GetProperty("min_time_gap").GetDouble():F2} s; truck2 failed at {failureTime:F2} s ({failed.Detail}); truck3 min distance {truck3.GetProperty("min_distance").GetDouble():F1} m");
+        TestContext.Out.WriteLine($"truck1 late frames {truck1Late}; truck3 late frames {late}, stale commands {truck3.GetProperty("stale_commands").GetInt32()}, min time gap {truck3.GetProperty("min_time_gap").GetDouble():F2} s; truck2 failed at {failureTime:F2} s ({failed.Detail}); truck3 min distance {truck3.GetProperty("min_distance").GetDouble():F1} m");
     }
 
     /// <summary>
@@ -264,12 +262,9 @@ public sealed partial class FaultInjectionTests
 
         using (var cli = CliProcess.StartCli("run", CliProcess.DefaultScenario, "--out", stopped, "--duration", "40"))
         {
-            await WaitAttachedAsync(cli);
-            var pid = Pids(cli)["truck2"];
-            await Task.Delay(TimeSpan.FromSeconds(0.3));
-            Signal(pid, "STOP");
-            await Task.Delay(TimeSpan.FromSeconds(1.5));
-            Signal(pid, "CONT");
+            await WaitRunningAsync(cli);
+            await WaitRunningAsync(cli);
+            await StopForAsync(cli, Pids(cli)["truck2"], TimeSpan.FromSeconds(1.5));
             Assert.That(await cli.WaitAsync(RunTimeout), Is.Zero, cli.StandardError);
         }
 
@@ -277,7 +272,6 @@ public sealed partial class FaultInjectionTests
         using var stoppedKpi = JsonDocument.Parse(File.ReadAllText(Path.Combine(stopped, "kpi.json")));
         var plainWall = plainKpi.RootElement.GetProperty("wall_time").GetDouble();
         var stoppedWall = stoppedKpi.RootElement.GetProperty("wall_time").GetDouble();
-        Assert.That(stoppedWall, Is.GreaterThan(plainWall + 1.0), "the stop happened during the run");
         Assert.That(Truck(stoppedKpi, "truck2").GetProperty("late_frames").GetInt32(), Is.Zero, "lock-step has no deadline");
         Assert.That(Sha256(Path.Combine(stopped, "run.mcap")), Is.EqualTo(Sha256(Path.Combine(plain, "run.mcap"))));
         TestContext.Out.WriteLine($"wall {plainWall:F2} s undisturbed vs {stoppedWall:F2} s with truck2 stopped 1.5 s; logs identical");
@@ -292,10 +286,9 @@ public sealed partial class FaultInjectionTests
     public async Task VehicleProcessKilled_MiddleOfCaccPlatoon_MinimalRiskStopAndFollowerSafe()
     {
         var outDir = Path.Combine(_root, "platoon-kill");
-        using var cli = CliProcess.StartCli("run", Scenario("fault-platoon"), "--out", outDir);
-        await WaitAttachedAsync(cli);
+        using var cli = CliProcess.StartCli("run", Scenario("fault-platoon"), "--out", outDir, "--duration", "120");
+        await WaitSimulatedAsync(cli, 0.5);
         var pid = Pids(cli)["truck2"];
-        await Task.Delay(TimeSpan.FromSeconds(0.8));
         using (var victim = Process.GetProcessById(pid))
         {
             Assert.That(victim.HasExited, Is.False, "the run ended before the kill");
@@ -309,7 +302,7 @@ public sealed partial class FaultInjectionTests
         var truck2 = Truck(kpi, "truck2");
         Assert.That(truck2.GetProperty("failed").GetBoolean(), Is.True);
         var failureTime = truck2.GetProperty("failure_time").GetDouble();
-        Assert.That(failureTime, Is.LessThan(30), "killed well before the end (40 s)");
+        Assert.That(failureTime, Is.InRange(0.5, 100), "killed mid-run, well before the end (120 s)");
 
         var log = Path.Combine(outDir, "run.mcap");
         using var reader = McapReader.Open(log);
@@ -398,7 +391,7 @@ public sealed partial class FaultInjectionTests
             Assert.That(stderr, Does.Contain("truck1 attached").And.Contain("truck3 attached"));
             using var kpi = JsonDocument.Parse(File.ReadAllText(Path.Combine(restarted, "kpi.json")));
             Assert.That(kpi.RootElement.GetProperty("trucks").EnumerateArray().All(t => !t.GetProperty("failed").GetBoolean()), Is.True);
-            TestContext.Out.WriteLine($"crash at ≈{crashSimTime:F1} s simulated; recovered log ends at {lastTruth:F2} s; restart on port {port} ran 5 s without failure");
+            TestContext.Out.WriteLine($"last progress line before the kill at {crashSimTime:F1} s simulated; recovered log ends at {lastTruth:F2} s; restart on port {port} ran 5 s without failure");
         }
         finally
         {
@@ -447,6 +440,62 @@ public sealed partial class FaultInjectionTests
         foreach (var truck in new[] { "truck1", "truck2", "truck3" })
         {
             await cli.WaitForErrorTextAsync(truck + " attached", TimeSpan.FromSeconds(60));
+        }
+    }
+
+    /// <summary>All three trucks attached and the step loop running for a second of wall time (its first progress line).</summary>
+    private static async Task WaitRunningAsync(CliProcess cli)
+    {
+        await WaitAttachedAsync(cli);
+        await cli.WaitForErrorTextAsync("real-time factor", TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Waits for a progress line (every 5 s of wall time on a pipe) at or past <paramref name="seconds"/> of simulated time.</summary>
+    private static async Task WaitSimulatedAsync(CliProcess cli, double seconds)
+    {
+        await WaitAttachedAsync(cli);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (!Progress().Matches(cli.StandardError).Any(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) >= seconds))
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"no progress past {seconds} s\n{cli.StandardError}");
+            Assert.That(ProcessState(cli.ProcessId), Is.Not.EqualTo("gone").And.Not.EqualTo("Z"), "the run ended early\n" + cli.StandardError);
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>SIGSTOP for <paramref name="duration"/>, checked to take effect while the run goes on, then SIGCONT.</summary>
+    private static async Task StopForAsync(CliProcess cli, int pid, TimeSpan duration)
+    {
+        Assert.That(ProcessState(pid), Is.Not.EqualTo("gone").And.Not.EqualTo("Z"), $"vehicle process {pid} gone before the stop\n{cli.StandardError}");
+        Signal(pid, "STOP");
+        try
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+            while (ProcessState(pid) != "T" && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.That(ProcessState(pid), Is.EqualTo("T"), $"process {pid} stopped");
+            await Task.Delay(duration);
+            Assert.That(ProcessState(cli.ProcessId), Is.Not.EqualTo("gone").And.Not.EqualTo("Z"), "the run was still going while the vehicle process was stopped");
+        }
+        finally
+        {
+            Signal(pid, "CONT");
+        }
+    }
+
+    private static string ProcessState(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "gone";
         }
     }
 
