@@ -1106,7 +1106,22 @@ public sealed class BridgeRun
         RecordFrame(slot, frame);
         try
         {
-            await slot.Writer!.WriteAsync(new BridgeToVehicle { Frame = frame }, _runToken).ConfigureAwait(false);
+            var write = slot.Writer!.WriteAsync(new BridgeToVehicle { Frame = frame }, _runToken);
+            if (!write.IsCompleted)
+            {
+                // A vehicle process that does not read its frames (hung, stopped) fills the lane's buffer and would
+                // block the loop for everyone: it gets vehicle_timeout (wall clock) to take the frame, then it fails.
+                await write.WaitAsync(TimeSpan.FromSeconds(_scenario.VehicleTimeout), _runToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await write.ConfigureAwait(false);
+            }
+        }
+        catch (TimeoutException)
+        {
+            var limit = _scenario.VehicleTimeout.ToString("F2", CultureInfo.InvariantCulture);
+            await FailAsync(slot, $"frame {frameNumber} not taken within vehicle_timeout {limit} s (the vehicle does not read its frames)", writeEnd: false).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException or RpcException)
         {
@@ -1372,7 +1387,8 @@ public sealed class BridgeRun
         }
     }
 
-    private async ValueTask FailAsync(VehicleSlot slot, string reason)
+    /// <summary>Fails a truck: minimal-risk stop, `vehicle_failed` event; an end-of-run message unless its lane is stuck mid-write (<paramref name="writeEnd"/> false).</summary>
+    private async ValueTask FailAsync(VehicleSlot slot, string reason, bool writeEnd = true)
     {
         if (slot.State == SlotState.Failed)
         {
@@ -1391,7 +1407,7 @@ public sealed class BridgeRun
 
         RecordEvent("vehicle_failed", slot.Id, $"{reason}; minimal-risk stop at {_scenario.World.MinimalRiskDeceleration.ToString("F1", CultureInfo.InvariantCulture)} m/s²");
         _options?.Notice?.Invoke($"{slot.Id} FAILED at t={(_world.StampNs / 1e9).ToString("F2", CultureInfo.InvariantCulture)} s: {reason} → minimal-risk stop");
-        if (wasAttached && slot.Writer is { } writer && slot.DisconnectReason is null)
+        if (writeEnd && wasAttached && slot.Writer is { } writer && slot.DisconnectReason is null)
         {
             await TryWriteEndAsync(writer, $"detached: {reason}").ConfigureAwait(false);
         }

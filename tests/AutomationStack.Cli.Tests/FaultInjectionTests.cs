@@ -197,8 +197,9 @@ public sealed partial class FaultInjectionTests
     /// <summary>
     /// Real late answers in real-time mode: truck3's vehicle process is stopped (SIGSTOP) for 0.5 s, under the 5 s
     /// vehicle_timeout: its frames are late (counted), the bridge holds its previous command and its answers arriving
-    /// after the deadline are dropped as stale; it is not failed. truck2 (the middle of the platoon) is stopped for 7 s:
-    /// it is failed after 5 s and brought to a minimal-risk stop; truck3 behind it stays collision-free.
+    /// after the deadline are dropped as stale; it is not failed. truck2 (the middle of the platoon) is stopped until the
+    /// bridge fails it (5 s without an answer; simulated seconds, which lag the wall clock on a loaded machine) and
+    /// brings it to a minimal-risk stop; truck3 behind it stays collision-free.
     /// </summary>
     [Test]
     public async Task VehicleProcessStopped_Realtime_LateFramesHeldAndFailureBeyondTimeout()
@@ -210,7 +211,19 @@ public sealed partial class FaultInjectionTests
         await Task.Delay(TimeSpan.FromSeconds(4)); // past the start-up (JIT) of the vehicle processes
         await StopForAsync(cli, pids["truck3"], TimeSpan.FromSeconds(0.5));
         await Task.Delay(TimeSpan.FromSeconds(2));
-        await StopForAsync(cli, pids["truck2"], TimeSpan.FromSeconds(7));
+        var stopped = Stopwatch.StartNew();
+        Signal(pids["truck2"], "STOP");
+        try
+        {
+            await cli.WaitForErrorTextAsync("truck2 FAILED", TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            Signal(pids["truck2"], "CONT");
+        }
+
+        var stoppedFor = stopped.Elapsed.TotalSeconds;
+        Assert.That(stoppedFor, Is.GreaterThanOrEqualTo(4.9), "failed only after the vehicle_timeout");
         var code = await cli.WaitAsync(RunTimeout);
 
         using var kpi = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "kpi.json")));
@@ -221,22 +234,22 @@ public sealed partial class FaultInjectionTests
         Assert.That(truck3.GetProperty("failed").GetBoolean(), Is.False, "0.5 s is under the 5 s vehicle_timeout");
         Assert.That(late, Is.GreaterThanOrEqualTo(20), "0.5 s of 50 Hz frames (a loaded machine adds some)");
         var truck1Late = Truck(kpi, "truck1").GetProperty("late_frames").GetInt32();
-        Assert.That(late, Is.GreaterThan(truck1Late), "the stopped truck has more late frames than the undisturbed leader");
         Assert.That(truck3.GetProperty("stale_commands").GetInt32(), Is.GreaterThan(0), "answers after the deadline dropped");
         var truck2 = Truck(kpi, "truck2");
-        Assert.That(truck2.GetProperty("failed").GetBoolean(), Is.True, "7 s is over the vehicle_timeout");
+        Assert.That(truck2.GetProperty("failed").GetBoolean(), Is.True, "stopped beyond the vehicle_timeout");
 
         using var reader = McapReader.Open(Path.Combine(outDir, "run.mcap"));
         reader.Validate();
         var failed = Events(reader).Single(e => e.Kind == "vehicle_failed");
         Assert.That(failed.Vehicle, Is.EqualTo("truck2"));
-        Assert.That(failed.Detail, Does.StartWith("no answer for"));
+        Assert.That(failed.Detail, Does.Contain("vehicle_timeout"), "no answer, or no frame taken, within vehicle_timeout");
 
-        // Held command: while truck3 was stopped the bridge recorded no command of its (none applied), so the frames
-        // without a command of their own ran on the previous one.
-        var frames = reader.ReadMessages("/vehicle/truck3/frame").Count();
-        var commands = reader.ReadMessages("/vehicle/truck3/command").Count();
-        Assert.That(frames - commands, Is.GreaterThanOrEqualTo(late), "one held command per late frame");
+        // Held command: a late frame's answer is never applied (nor recorded), the previous command stays in force.
+        // The stop shows as one run of ≥ 0.4 s of consecutive frames without an answer of their own.
+        var (frames, answered, longest) = UnansweredRun(reader, "truck3");
+        Assert.That(frames - answered, Is.GreaterThanOrEqualTo(late), "one held command per late frame");
+        Assert.That(longest, Is.InRange(0.4, 5.0), "the 0.5 s stop: consecutive late frames, under the vehicle_timeout");
+        var (_, _, longestTruck1) = UnansweredRun(reader, "truck1");
 
         var last = GroundTruth.Parser.ParseFrom(reader.ReadMessages("/ground_truth").Last().Data.Span);
         var t2 = last.Vehicles.Single(v => v.Id == "truck2");
@@ -245,7 +258,7 @@ public sealed partial class FaultInjectionTests
         Assert.That(t2.Speed, Is.LessThan(0.1), "minimal-risk stop completed");
         Assert.That(t3.S, Is.LessThan(t2.S - t2.Length), "truck3 stayed behind");
         var failureTime = truck2.GetProperty("failure_time").GetDouble();
-        TestContext.Out.WriteLine($"truck1 late frames {truck1Late}; truck3 late frames {late}, stale commands {truck3.GetProperty("stale_commands").GetInt32()}, min time gap {truck3.GetProperty("min_time_gap").GetDouble():F2} s; truck2 failed at {failureTime:F2} s ({failed.Detail}); truck3 min distance {truck3.GetProperty("min_distance").GetDouble():F1} m");
+        TestContext.Out.WriteLine($"truck1 late frames {truck1Late} (longest run {longestTruck1:F2} s); truck3 late frames {late} (longest run {longest:F2} s), stale commands {truck3.GetProperty("stale_commands").GetInt32()}, min time gap {truck3.GetProperty("min_time_gap").GetDouble():F2} s; truck2 stopped {stoppedFor:F1} s wall, failed at {failureTime:F2} s ({failed.Detail}); real-time factor {kpi.RootElement.GetProperty("real_time_factor").GetDouble():F2}; truck3 min distance {truck3.GetProperty("min_distance").GetDouble():F1} m");
     }
 
     /// <summary>
@@ -408,6 +421,27 @@ public sealed partial class FaultInjectionTests
                 }
             }
         }
+    }
+
+    /// <summary>Frames sent to a truck, frames it answered in time (commands applied), and the longest run of unanswered frames in s.</summary>
+    private static (int Frames, int Answered, double LongestUnanswered) UnansweredRun(McapReader reader, string vehicle)
+    {
+        var answered = reader.ReadMessages($"/vehicle/{vehicle}/command").Select(m => Command.Parser.ParseFrom(m.Data.Span).Frame).ToHashSet();
+        var frames = reader.ReadMessages($"/vehicle/{vehicle}/frame").Select(m => (Number: Frame.Parser.ParseFrom(m.Data.Span).Frame_, T: m.LogTime / (double)NanosecondsPerSecond)).ToList();
+        double longest = 0, start = double.NaN;
+        foreach (var f in frames)
+        {
+            if (answered.Contains(f.Number))
+            {
+                start = double.NaN;
+                continue;
+            }
+
+            start = double.IsNaN(start) ? f.T : start;
+            longest = Math.Max(longest, f.T - start + 0.02);
+        }
+
+        return (frames.Count, answered.Count, longest);
     }
 
     private static string Scenario(string name) => Path.Combine(CliProcess.RepoRoot, "tests", "AutomationStack.Cli.Tests", "scenarios", name + ".yaml");
