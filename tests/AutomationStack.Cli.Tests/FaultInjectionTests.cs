@@ -275,7 +275,7 @@ public sealed partial class FaultInjectionTests
 
         using (var cli = CliProcess.StartCli("run", CliProcess.DefaultScenario, "--out", stopped, "--duration", "40"))
         {
-            await WaitRunningAsync(cli);
+            await WaitLogBytesAsync(cli, stopped, 1 << 20);
             await WaitRunningAsync(cli);
             await StopForAsync(cli, Pids(cli)["truck2"], TimeSpan.FromSeconds(1.5));
             Assert.That(await cli.WaitAsync(RunTimeout), Is.Zero, cli.StandardError);
@@ -300,7 +300,7 @@ public sealed partial class FaultInjectionTests
     {
         var outDir = Path.Combine(_root, "platoon-kill");
         using var cli = CliProcess.StartCli("run", Scenario("fault-platoon"), "--out", outDir, "--duration", "120");
-        await WaitSimulatedAsync(cli, 0.5);
+        await WaitLogBytesAsync(cli, outDir, 1 << 20);
         var pid = Pids(cli)["truck2"];
         using (var victim = Process.GetProcessById(pid))
         {
@@ -484,16 +484,20 @@ public sealed partial class FaultInjectionTests
         await cli.WaitForErrorTextAsync("real-time factor", TimeSpan.FromSeconds(60));
     }
 
-    /// <summary>Waits for a progress line (every 5 s of wall time on a pipe) at or past <paramref name="seconds"/> of simulated time.</summary>
-    private static async Task WaitSimulatedAsync(CliProcess cli, double seconds)
+    /// <summary>
+    /// Waits until the run's log holds <paramref name="bytes"/> (its first 1 MiB chunk: several simulated seconds in),
+    /// a trigger that does not depend on how fast the machine is (progress lines come only every 5 s of wall time).
+    /// </summary>
+    private static async Task WaitLogBytesAsync(CliProcess cli, string outDir, long bytes)
     {
         await WaitAttachedAsync(cli);
+        var partial = Path.Combine(outDir, "run.mcap.partial");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (!Progress().Matches(cli.StandardError).Any(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) >= seconds))
+        while (!(File.Exists(partial) && new FileInfo(partial).Length >= bytes))
         {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"no progress past {seconds} s\n{cli.StandardError}");
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"the log did not reach {bytes} bytes\n{cli.StandardError}");
             Assert.That(ProcessState(cli.ProcessId), Is.Not.EqualTo("gone").And.Not.EqualTo("Z"), "the run ended early\n" + cli.StandardError);
-            await Task.Delay(50);
+            await Task.Delay(5);
         }
     }
 
