@@ -338,8 +338,11 @@ public static class ProtocolMapping
             new AutomationStack.Contracts.DriverInput(driver.SetSpeed, driver.BrakeDeceleration, FromWire(driver.Platoon)),
             frame.TargetLaneId,
             frame.Lidar is null ? null : FromWire(frame.Lidar),
-            frame.Camera is null ? null : FromWire(frame.Camera));
+            frame.Camera is null ? null : FromWire(frame.Camera),
+            (SensorSet)(frame.UnavailableSensors & (uint)SensorAll));
     }
+
+    private const SensorSet SensorAll = SensorSet.Radar | SensorSet.Lidar | SensorSet.Camera | SensorSet.Gnss | SensorSet.Imu | SensorSet.Odometry;
 
     public static AutomationStack.Contracts.PlatoonRequest FromWire(PlatoonRequest? request) => request is null
         ? default

@@ -39,6 +39,8 @@ public sealed class BridgeRun
     private readonly V2xChannelEvent[] _channelEvents;
     private readonly LaneChangeEvent[] _laneChanges;
     private int _nextLaneChange;
+    private readonly SensorDropoutEvent[] _dropouts;
+    private readonly Dictionary<string, SensorSet> _unavailable = new(StringComparer.Ordinal);
     private readonly Lazy<Platooning.Security.SimulationPki> _pki;
     private readonly SortedDictionary<string, long> _attacksSent = new(StringComparer.Ordinal);
     private Platooning.Security.V2xAttackFactory? _attackFactory;
@@ -102,6 +104,7 @@ public sealed class BridgeRun
         _driverSchedule = new DriverInputSchedule(scenario);
         _channelEvents = [.. scenario.Events.OfType<V2xChannelEvent>().OrderBy(e => e.At)];
         _laneChanges = [.. scenario.Events.OfType<LaneChangeEvent>().OrderBy(e => e.At)];
+        _dropouts = [.. scenario.Events.OfType<SensorDropoutEvent>()];
         // With signal controllers the PKI issues intersection permissions (roadside units; trucks may send signal
         // requests); without, its certificates are byte-identical to those of runs before intersections existed.
         // With the SUMO backend, every map intersection without a controller in the scenario runs SUMO's own
@@ -410,6 +413,7 @@ public sealed class BridgeRun
             var time = _world.StampNs / (double)Units.NanosecondsPerSecond;
             UpdateDriverInputs(time);
             UpdateV2xChannel(time);
+            UpdateSensorDropouts(time);
             Attack(time);
             StartLaneChanges(time);
             StepRoadsideUnits();
@@ -940,6 +944,56 @@ public sealed class BridgeRun
         RecordEvent("v2x_channel", string.Empty, active is null ? "scenario channel restored" : DescribeChannel(active.Channel));
     }
 
+    /// <summary>
+    /// Puts the `sensor_dropout` events in force at <paramref name="time"/>: per stack truck, the set of sensors that
+    /// are down. Every change is recorded as a `sensor_dropout` event naming the sensors that went down or came back.
+    /// </summary>
+    private void UpdateSensorDropouts(double time)
+    {
+        if (_dropouts.Length == 0)
+        {
+            return;
+        }
+
+        foreach (var slot in _slots)
+        {
+            var down = SensorSet.None;
+            foreach (var e in _dropouts)
+            {
+                if (e.At <= time && (e.Until is not { } until || time < until) && string.Equals(e.VehicleId, slot.Id, StringComparison.Ordinal))
+                {
+                    down |= e.Sensor;
+                }
+            }
+
+            var before = _unavailable.GetValueOrDefault(slot.Id);
+            if (down == before)
+            {
+                continue;
+            }
+
+            _unavailable[slot.Id] = down;
+            var lost = down & ~before;
+            var back = before & ~down;
+            var parts = new List<string>(2);
+            if (lost != SensorSet.None)
+            {
+                parts.Add(SensorNames(lost) + " down");
+            }
+
+            if (back != SensorSet.None)
+            {
+                parts.Add(SensorNames(back) + " restored");
+            }
+
+            RecordEvent("sensor_dropout", slot.Id, string.Join("; ", parts));
+        }
+    }
+
+    private static string SensorNames(SensorSet set) => string.Join(
+        ", ",
+        Enum.GetValues<SensorSet>().Where(s => s != SensorSet.None && set.HasFlag(s)).Select(s => s.ToString().ToLowerInvariant()));
+
     /// <summary>Starts the background vehicles' lane changes that are due at <paramref name="time"/>; each is recorded as a `lane_change` event.</summary>
     private void StartLaneChanges(double time)
     {
@@ -1015,9 +1069,31 @@ public sealed class BridgeRun
             },
             TargetLaneId = _scenarioStack.TryGetValue(slot.Id, out var sv) ? sv.LaneId : string.Empty,
         };
-        foreach (var d in _radarBuffer)
+        var down = _dropouts.Length == 0 ? SensorSet.None : _unavailable.GetValueOrDefault(slot.Id);
+        if (down != SensorSet.None)
         {
-            frame.Radar.Add(new WireRadar { Range = d.Range, RangeRate = d.RangeRate, Azimuth = d.Azimuth });
+            // A sensor that is down sends nothing; the frame says so (the measurements were drawn all the same, so the
+            // noise of the other sensors and of this one after it comes back does not depend on the dropout).
+            frame.UnavailableSensors = (uint)down;
+            frame.Ego.GnssValid &= !down.HasFlag(SensorSet.Gnss);
+            if (down.HasFlag(SensorSet.Imu))
+            {
+                frame.Ego.LongitudinalAcceleration = double.NaN;
+                frame.Ego.YawRate = double.NaN;
+            }
+
+            if (down.HasFlag(SensorSet.Odometry))
+            {
+                frame.Ego.Speed = double.NaN;
+            }
+        }
+
+        if (!down.HasFlag(SensorSet.Radar))
+        {
+            foreach (var d in _radarBuffer)
+            {
+                frame.Radar.Add(new WireRadar { Range = d.Range, RangeRate = d.RangeRate, Azimuth = d.Azimuth });
+            }
         }
 
         foreach (var m in _v2xBuffer)
@@ -1027,7 +1103,7 @@ public sealed class BridgeRun
 
         // Lidar: one scan per period of PeriodSteps physics steps, in the first frame this truck gets in that period.
         var lidar = _world.Options.Lidar;
-        if (lidar.Enabled && Due(frameNumber, lidar.PeriodSteps, slot.LastLidarPeriod, out var lidarPeriod))
+        if (lidar.Enabled && Due(frameNumber, lidar.PeriodSteps, slot.LastLidarPeriod, out var lidarPeriod) && !down.HasFlag(SensorSet.Lidar))
         {
             slot.LastLidarPeriod = lidarPeriod;
             var t0 = Stopwatch.GetTimestamp();
@@ -1040,7 +1116,7 @@ public sealed class BridgeRun
 
         // Camera: like the lidar, one image per period in the truck's first frame of that period.
         var camera = _world.Options.Camera;
-        if (camera.Enabled && Due(frameNumber, camera.PeriodSteps, slot.LastCameraPeriod, out var cameraPeriod))
+        if (camera.Enabled && Due(frameNumber, camera.PeriodSteps, slot.LastCameraPeriod, out var cameraPeriod) && !down.HasFlag(SensorSet.Camera))
         {
             slot.LastCameraPeriod = cameraPeriod;
             var t0 = Stopwatch.GetTimestamp();
@@ -1054,7 +1130,22 @@ public sealed class BridgeRun
         RecordFrame(slot, frame);
         try
         {
-            await slot.Writer!.WriteAsync(new BridgeToVehicle { Frame = frame }, _runToken).ConfigureAwait(false);
+            var write = slot.Writer!.WriteAsync(new BridgeToVehicle { Frame = frame }, _runToken);
+            if (!write.IsCompleted)
+            {
+                // A vehicle process that does not read its frames (hung, stopped) fills the lane's buffer and would
+                // block the loop for everyone: it gets vehicle_timeout (wall clock) to take the frame, then it fails.
+                await write.WaitAsync(TimeSpan.FromSeconds(_scenario.VehicleTimeout), _runToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await write.ConfigureAwait(false);
+            }
+        }
+        catch (TimeoutException)
+        {
+            var limit = _scenario.VehicleTimeout.ToString("F2", CultureInfo.InvariantCulture);
+            await FailAsync(slot, $"frame {frameNumber} not taken within vehicle_timeout {limit} s (the vehicle does not read its frames)", writeEnd: false).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException or RpcException)
         {
@@ -1320,7 +1411,8 @@ public sealed class BridgeRun
         }
     }
 
-    private async ValueTask FailAsync(VehicleSlot slot, string reason)
+    /// <summary>Fails a truck: minimal-risk stop, `vehicle_failed` event; an end-of-run message unless its lane is stuck mid-write (<paramref name="writeEnd"/> false).</summary>
+    private async ValueTask FailAsync(VehicleSlot slot, string reason, bool writeEnd = true)
     {
         if (slot.State == SlotState.Failed)
         {
@@ -1339,7 +1431,7 @@ public sealed class BridgeRun
 
         RecordEvent("vehicle_failed", slot.Id, $"{reason}; minimal-risk stop at {_scenario.World.MinimalRiskDeceleration.ToString("F1", CultureInfo.InvariantCulture)} m/s²");
         _options?.Notice?.Invoke($"{slot.Id} FAILED at t={(_world.StampNs / 1e9).ToString("F2", CultureInfo.InvariantCulture)} s: {reason} → minimal-risk stop");
-        if (wasAttached && slot.Writer is { } writer && slot.DisconnectReason is null)
+        if (writeEnd && wasAttached && slot.Writer is { } writer && slot.DisconnectReason is null)
         {
             await TryWriteEndAsync(writer, $"detached: {reason}").ConfigureAwait(false);
         }

@@ -30,7 +30,7 @@ public sealed class DriverInputSchedule
         {
             if (vehicle.Role == VehicleRole.Stack)
             {
-                var events = scenario.Events.Where(e => string.Equals(e.VehicleId, vehicle.Id, StringComparison.Ordinal)).OrderBy(e => e.At).ToArray();
+                var events = scenario.Events.Where(e => e is not SensorDropoutEvent && string.Equals(e.VehicleId, vehicle.Id, StringComparison.Ordinal)).OrderBy(e => e.At).ToArray();
                 _vehicles.Add(vehicle.Id, new VehicleSchedule(vehicle.Id, vehicle.SetSpeed, events));
             }
         }

@@ -76,6 +76,13 @@ public sealed record V2xChannelEvent(double At, double? Until, V2xChannelOptions
 /// </summary>
 public sealed record LaneChangeEvent(double At, string VehicleId, string TargetLaneId, double Duration) : ScenarioEvent(At, VehicleId);
 
+/// <summary>
+/// From <see cref="ScenarioEvent.At"/> until <see cref="Until"/> (s; null = the end of the run) stack truck
+/// <see cref="ScenarioEvent.VehicleId"/>'s <see cref="Sensor"/> is down: the bridge leaves its data out of the truck's
+/// frames and marks it in <c>Frame.unavailable_sensors</c>. Dropouts of different sensors of a truck may overlap.
+/// </summary>
+public sealed record SensorDropoutEvent(double At, string VehicleId, double? Until, SensorSet Sensor) : ScenarioEvent(At, VehicleId);
+
 /// <summary>What a run must satisfy to pass. Null thresholds are not checked. MinTimeGap s, MinDistance m, MaxSpeedRmsError m/s.</summary>
 public sealed record PassCriteria(
     bool NoCollision,

@@ -41,7 +41,7 @@ internal sealed class ScenarioReader
         [new("stack", VehicleRole.Stack), new("background", VehicleRole.Background)];
 
     private static readonly KeyValuePair<string, EventType>[] EventTypes =
-        [new("set_speed", EventType.SetSpeed), new("ramp", EventType.Ramp), new("sinusoid", EventType.Sinusoid), new("brake", EventType.Brake), new("v2x", EventType.V2x), new("platoon", EventType.Platoon), new("lane_change", EventType.LaneChange)];
+        [new("set_speed", EventType.SetSpeed), new("ramp", EventType.Ramp), new("sinusoid", EventType.Sinusoid), new("brake", EventType.Brake), new("v2x", EventType.V2x), new("platoon", EventType.Platoon), new("lane_change", EventType.LaneChange), new("sensor_dropout", EventType.SensorDropout)];
 
     private static readonly KeyValuePair<string, PlatoonCommand>[] PlatoonActions =
         [new("create", PlatoonCommand.Create), new("join", PlatoonCommand.Join), new("leave", PlatoonCommand.Leave), new("split", PlatoonCommand.Split), new("merge", PlatoonCommand.Merge), new("change_gap", PlatoonCommand.ChangeGap)];
@@ -86,7 +86,11 @@ internal sealed class ScenarioReader
         V2x,
         Platoon,
         LaneChange,
+        SensorDropout,
     }
+
+    private static readonly KeyValuePair<string, SensorSet>[] Sensors =
+        [new("radar", SensorSet.Radar), new("lidar", SensorSet.Lidar), new("camera", SensorSet.Camera), new("gnss", SensorSet.Gnss), new("imu", SensorSet.Imu), new("odometry", SensorSet.Odometry)];
 
     public Scenario Read()
     {
@@ -109,7 +113,7 @@ internal sealed class ScenarioReader
         var world = ReadWorld(root, step);
         ReadBlueprints(root);
         var vehicles = ReadVehicles(root, map);
-        var events = ReadEvents(root, duration, world.V2x, map);
+        var events = ReadEvents(root, duration, world, map);
         var pass = ReadPassCriteria(root);
         var attacker = ReadAttacker(root, duration);
         var signals = ReadSignals(root, map);
@@ -1065,7 +1069,7 @@ internal sealed class ScenarioReader
         }
     }
 
-    private List<ScenarioEvent> ReadEvents(ConfigMapping root, double? duration, V2xChannelOptions channel, RoadNetwork? map)
+    private List<ScenarioEvent> ReadEvents(ConfigMapping root, double? duration, WorldOptions world, RoadNetwork? map)
     {
         var events = new List<ScenarioEvent>();
         var list = root.Sequence("events", "a list of events");
@@ -1227,9 +1231,29 @@ internal sealed class ScenarioReader
                         }
                         else
                         {
-                            ev = new V2xChannelEvent(t, until, ReadV2xChannel(node, channel));
+                            ev = new V2xChannelEvent(t, until, ReadV2xChannel(node, world.V2x));
                         }
 
+                        break;
+                    }
+
+                case EventType.SensorDropout:
+                    {
+                        var until = ReadUntil(e, at, duration);
+                        var sensorNode = e.GetRequired("sensor", "one of " + string.Join(", ", Sensors.Select(o => o.Key)));
+                        var sensor = sensorNode?.AsChoice(Sensors);
+                        if (sensorNode is not null && sensor == SensorSet.Lidar && !world.Lidar.Enabled)
+                        {
+                            sensorNode.Error("the scenario has no lidar (sensors.lidar.enabled is false); a lidar dropout needs one");
+                            sensor = null;
+                        }
+                        else if (sensorNode is not null && sensor == SensorSet.Camera && !world.Camera.Enabled)
+                        {
+                            sensorNode.Error("the scenario has no camera (sensors.camera.enabled is false); a camera dropout needs one");
+                            sensor = null;
+                        }
+
+                        ev = sensor is { } which ? new SensorDropoutEvent(t, v, until, which) : null;
                         break;
                     }
 
@@ -1249,6 +1273,25 @@ internal sealed class ScenarioReader
         }
 
         return [.. events.OrderBy(ev => ev.At)];
+    }
+
+    /// <summary>The optional `until` of an event: a time after `at` and not after the duration; null = to the end.</summary>
+    private static double? ReadUntil(ConfigMapping e, double? at, double? duration)
+    {
+        var until = e.Number("until", NumberRange.Positive("a time in seconds after `at`"));
+        if (until is not null && at is not null && until <= at)
+        {
+            e.Get("until")!.Error($"expected a time in seconds after at = {at.Value:0.###}, got {until.Value:0.###}");
+            return null;
+        }
+
+        if (until is not null && duration is { } d && until > d)
+        {
+            e.Get("until")!.Error($"expected a time in seconds at most the duration {d:0.###}, got {until.Value:0.###}");
+            return null;
+        }
+
+        return until;
     }
 
     /// <summary>Reads V2X channel fields over <paramref name="baseline"/> (the scenario's `v2x` and a `v2x` event's `channel`).</summary>

@@ -130,7 +130,9 @@ public sealed record CameraImage(
 /// <summary>
 /// Everything the vehicle receives in one frame. FrameNumber counts physics steps since start (CARLA-style);
 /// StampNs is simulated time in nanoseconds. <see cref="Lidar"/> is null when the vehicle has no lidar or no scan is
-/// due in this frame; <see cref="Camera"/> likewise for the front camera.
+/// due in this frame; <see cref="Camera"/> likewise for the front camera. <see cref="Unavailable"/> names the sensors
+/// whose data is missing from this frame because the sensor is down (its health signal, as a real truck's sensor
+/// drivers report it): an unavailable radar's empty detection list does not mean a free road.
 /// </summary>
 public sealed record SensorFrame(
     long FrameNumber,
@@ -141,7 +143,25 @@ public sealed record SensorFrame(
     DriverInput Driver,
     string TargetLaneId,
     LidarScan? Lidar = null,
-    CameraImage? Camera = null);
+    CameraImage? Camera = null,
+    SensorSet Unavailable = SensorSet.None);
+
+/// <summary>
+/// A set of the truck's sensors (bit values are the wire's <c>Frame.unavailable_sensors</c> bits). Ego measurement
+/// fields of an unavailable GNSS, IMU or odometry are not usable (GNSS: <see cref="EgoMeasurement.GnssValid"/> false;
+/// IMU and odometry: NaN).
+/// </summary>
+[Flags]
+public enum SensorSet
+{
+    None = 0,
+    Radar = 1 << 0,
+    Lidar = 1 << 1,
+    Camera = 1 << 2,
+    Gnss = 1 << 3,
+    Imu = 1 << 4,
+    Odometry = 1 << 5,
+}
 
 /// <summary>The actuation the vehicle asks for: longitudinal acceleration m/s², road-wheel steering angle rad (left positive).</summary>
 public readonly record struct ActuationCommand(double Acceleration, double SteeringAngle);

@@ -159,6 +159,8 @@ internal static class ParameterTable
         new("safety.estimate_loss_tolerance", "s", 0.0, 5.0, false, o => o.Safety.EstimateLossTolerance, (o, v) => o with { Safety = o.Safety with { EstimateLossTolerance = v } }),
         new("safety.degraded_timeout", "s", 0.5, 120.0, false, o => o.Safety.DegradedTimeout, (o, v) => o with { Safety = o.Safety with { DegradedTimeout = v } }),
         new("safety.recovery_time", "s", 0.0, 30.0, false, o => o.Safety.RecoveryTime, (o, v) => o with { Safety = o.Safety with { RecoveryTime = v } }),
+        new("safety.sensor_loss_deceleration", "m/s²", 0.2, 5.0, false, o => o.Safety.SensorLossDeceleration, (o, v) => o with { Safety = o.Safety with { SensorLossDeceleration = v } }),
+        new("safety.fallback_gap_rate", "s/s", 0.01, 10.0, false, o => o.Safety.FallbackGapRate, (o, v) => o with { Safety = o.Safety with { FallbackGapRate = v } }),
         new("safety.max_measurement_age", "s", 0.01, 5.0, false, o => o.Safety.MaxMeasurementAge, (o, v) => o with { Safety = o.Safety with { MaxMeasurementAge = v } }),
         new("platoon.enabled", "-", 0, 1, true, o => o.Platooning.Enabled ? 1 : 0, (o, v) => o with { Platooning = o.Platooning with { Enabled = v != 0 } }),
         new("platoon.level", "-", 0, 1, true, o => o.Platooning.Paf ? 1 : 0, (o, v) => o with { Platooning = o.Platooning with { Paf = v != 0 } }),

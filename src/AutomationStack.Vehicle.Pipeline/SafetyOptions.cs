@@ -24,5 +24,17 @@ public sealed record SafetyOptions
     /// <summary>Ego measurements older than this relative to the frame stamp are stale, s.</summary>
     public double MaxMeasurementAge { get; init; } = 0.25;
 
+    /// <summary>
+    /// Deceleration requested while the radar is down (or back for less than <see cref="RecoveryTime"/>) and no other
+    /// source (lidar perception, a fresh predecessor PCM) tells what is ahead: an empty road is not assumed, m/s².
+    /// </summary>
+    public double SensorLossDeceleration { get; init; } = 1.0;
+
+    /// <summary>
+    /// How fast the ACC time gap opens while the radar is replaced by V2V or is just back (from the gap in force when
+    /// the fallback began to <c>acc.time_gap</c>), s per s.
+    /// </summary>
+    public double FallbackGapRate { get; init; } = 0.1;
+
     public static SafetyOptions Default { get; } = new();
 }

@@ -32,4 +32,11 @@ public enum VehicleFaults
 
     /// <summary>Lidar perception failed this frame (detector fault or no scan within its age): radar-only ACC.</summary>
     PerceptionFault = 1 << 8,
+
+    /// <summary>
+    /// A sensor reports itself down (<c>SensorFrame.Unavailable</c>): its data is missing from the frame. For the
+    /// radar, the lead comes from the lidar or the predecessor's PCM with at least the ACC time gap, or the truck
+    /// decelerates gently until the radar has been back for <c>safety.recovery_time</c>.
+    /// </summary>
+    SensorUnavailable = 1 << 9,
 }

@@ -61,6 +61,30 @@ public sealed class VehiclePipeline : IDisposable
     private string? _lastLaneId;
     private string _lastLeadSource = string.Empty;
     private int _lidarConfirmedRadarTrack = -1;
+    private SensorSet _lastDown;
+    private double _radarBackDuration = double.PositiveInfinity;
+    private RadarFallback _radarFallback;
+    private double _fallbackTimeGap;
+    private double _lastAcceleration;
+
+    /// <summary>What stands in for the radar while it is down or just back (explicit state, logged on change).</summary>
+    private enum RadarFallback
+    {
+        /// <summary>The radar is up and has been for at least the recovery time.</summary>
+        None,
+
+        /// <summary>Lidar perception provides the lead.</summary>
+        Lidar,
+
+        /// <summary>The radar's re-confirmed lead, with at least the ACC time gap, until the recovery time has passed.</summary>
+        Radar,
+
+        /// <summary>The predecessor's PCM (gap from its position, speed, acceleration), ACC at least at the ACC time gap.</summary>
+        V2v,
+
+        /// <summary>Nothing tells what is ahead: decelerate at <see cref="SafetyOptions.SensorLossDeceleration"/>.</summary>
+        Blind,
+    }
 
     /// <summary>
     /// The pipeline of one truck. <paramref name="detector"/> is required when <c>perception.lidar</c> is on and
@@ -129,12 +153,27 @@ public sealed class VehiclePipeline : IDisposable
         var dt = FrameInterval(stamp);
         var faults = VehicleFaults.None;
 
+        // Sensor health: a sensor that is down is not an empty measurement.
+        var down = frame.Unavailable;
+        var radarDown = (down & SensorSet.Radar) != 0;
+        NoteSensors(stamp, down);
+        _radarBackDuration = radarDown ? 0.0 : _radarBackDuration + dt;
+        var radarDegraded = radarDown || _radarBackDuration < _options.Safety.RecoveryTime;
+        if (down != SensorSet.None)
+        {
+            faults |= VehicleFaults.SensorUnavailable;
+        }
+
         // Estimation.
         var ego = _estimator.Step(frame.Ego);
         if (_estimator.IgnoredFieldCount != _lastIgnoredFields)
         {
             _lastIgnoredFields = _estimator.IgnoredFieldCount;
-            faults |= VehicleFaults.NonFiniteMeasurement;
+            if ((down & (SensorSet.Imu | SensorSet.Odometry)) == 0)
+            {
+                // The NaN fields of a sensor that reported itself down are expected (SensorUnavailable says so).
+                faults |= VehicleFaults.NonFiniteMeasurement;
+            }
         }
 
         if (!ego.Valid)
@@ -150,7 +189,8 @@ public sealed class VehiclePipeline : IDisposable
         }
 
         // Perception.
-        var tracks = _tracker.Step(stamp, ego, frame.Radar ?? NoDetections);
+        // A radar that is down is not stepped (no detections is not an empty road); its tracks were cleared when it went.
+        var tracks = radarDown ? ReadOnlySpan<RadarTrack>.Empty : _tracker.Step(stamp, ego, frame.Radar ?? NoDetections);
         if (_tracker.RejectedDetectionCount != _lastRejectedDetections)
         {
             _lastRejectedDetections = _tracker.RejectedDetectionCount;
@@ -214,12 +254,25 @@ public sealed class VehiclePipeline : IDisposable
         var approach = _approach.Step(stamp, ego, lane?.SpeedLimit ?? double.PositiveInfinity);
         var signalRequests = PlanCrossing(stamp, ego, approach, platoon);
 
+        var fallback = RadarFallback.None;
+        if (radarDegraded)
+        {
+            (fallback, lead, leadSource) = ReplaceRadar(lead, leadSource, platoon, ego);
+        }
+
+        NoteFallback(stamp, fallback, lead, ego);
         leadSource = lead.HasValue ? leadSource : string.Empty;
         LogLead(stamp, lead, leadSource);
 
         // Control.
         var degraded = _perception?.IsDegraded == true;
-        var request = Control(ego, lane, lead, Math.Min(setSpeed, approach.SpeedCap), pedal, dt, platoon, degraded);
+        var request = Control(ego, lane, lead, Math.Min(setSpeed, approach.SpeedCap), pedal, dt, platoon, degraded, fallback is RadarFallback.V2v or RadarFallback.Radar);
+        if (fallback == RadarFallback.Blind && _engagement.Mode == EngagementMode.Active && request.Acceleration > -_options.Safety.SensorLossDeceleration)
+        {
+            // Fail closed: without a sensor for the road ahead, no free road is assumed.
+            request = request with { Acceleration = -_options.Safety.SensorLossDeceleration };
+            _platoon?.LimitDesiredAcceleration(request.Acceleration);
+        }
         if (_engagement.Mode == EngagementMode.Active && approach.AccelerationLimit < request.Acceleration)
         {
             // A signal's stop line binds like a stationary obstacle: the request is the smaller one (fail closed).
@@ -228,6 +281,7 @@ public sealed class VehiclePipeline : IDisposable
         }
 
         var guarded = _guard.Step(request, dt);
+        _lastAcceleration = guarded.Command.Acceleration;
         if (guarded.NonFinite)
         {
             faults |= VehicleFaults.NonFiniteCommand;
@@ -566,7 +620,103 @@ public sealed class VehiclePipeline : IDisposable
         return lead with { LeadAcceleration = acceleration };
     }
 
-    private ActuationCommand Control(in EgoState ego, Lane? lane, LeadTarget? lead, double setSpeed, double pedal, double dt, PlatoonStepResult? platoon, bool perceptionDegraded)
+    /// <summary>
+    /// The radar is down or just back: the lead comes from lidar perception when it runs undegraded, else from the
+    /// radar's re-confirmed lead (recovery), else from the predecessor's PCM while the platoon is in CACC (fresh V2V);
+    /// with none of them the truck is blind ahead.
+    /// </summary>
+    private (RadarFallback Fallback, LeadTarget? Lead, string Source) ReplaceRadar(LeadTarget? lead, string source, PlatoonStepResult? platoon, in EgoState ego)
+    {
+        if (_perception is { UsesLidar: true })
+        {
+            return (RadarFallback.Lidar, lead, source);
+        }
+
+        if (lead.HasValue)
+        {
+            return (RadarFallback.Radar, lead, source);
+        }
+
+        if (platoon is { Mode: LongitudinalMode.Cacc, PredecessorStationId: not null } p && p.PredecessorGapFromPcm > 0 && double.IsFinite(p.PredecessorGapFromPcm))
+        {
+            var acceleration = double.IsFinite(p.PredecessorAcceleration) ? p.PredecessorAcceleration : 0.0;
+            return (RadarFallback.V2v, new LeadTarget(-2, p.PredecessorGapFromPcm, p.PredecessorSpeed, p.PredecessorSpeed - ego.Speed, acceleration), "v2v");
+        }
+
+        return (RadarFallback.Blind, null, string.Empty);
+    }
+
+    /// <summary>Logs sensors going down or coming back; a radar that goes down loses its tracks.</summary>
+    private void NoteSensors(long stamp, SensorSet down)
+    {
+        if (down == _lastDown)
+        {
+            return;
+        }
+
+        var lost = down & ~_lastDown;
+        var back = _lastDown & ~down;
+        _lastDown = down;
+        if ((lost & SensorSet.Radar) != 0)
+        {
+            _tracker.Clear();
+        }
+
+        if (lost != SensorSet.None)
+        {
+            _log.Add(new VehicleLogLine(stamp, LogLevel.Warning, "sensor unavailable: " + SensorNames(lost)));
+        }
+
+        if (back != SensorSet.None)
+        {
+            _log.Add(new VehicleLogLine(stamp, LogLevel.Info, "sensor restored: " + SensorNames(back)));
+        }
+    }
+
+    /// <summary>
+    /// Tracks the fallback state; with a V2V or re-confirmed radar lead the ACC time gap opens from the gap in force
+    /// towards <c>acc.time_gap</c> at <see cref="SafetyOptions.FallbackGapRate"/> (no brake step in a platoon).
+    /// </summary>
+    private void NoteFallback(long stamp, RadarFallback fallback, LeadTarget? lead, in EgoState ego)
+    {
+        var target = _options.Acc.TimeGap;
+        if (fallback is RadarFallback.V2v or RadarFallback.Radar)
+        {
+            if (_radarFallback is not (RadarFallback.V2v or RadarFallback.Radar))
+            {
+                var current = lead is { } l && ego.Speed > 1.0 ? (l.Gap - _options.Acc.StandstillGap) / ego.Speed : target;
+                _fallbackTimeGap = Math.Clamp(current, 0.3, target);
+                // The ACC takes over from what was commanded (under CACC its own output ran on another gap).
+                _acc.Reset(_lastAcceleration);
+            }
+            else
+            {
+                _fallbackTimeGap = Math.Min(target, _fallbackTimeGap + (_options.Safety.FallbackGapRate * _nominalDt));
+            }
+        }
+
+        if (fallback == _radarFallback)
+        {
+            return;
+        }
+
+        _radarFallback = fallback;
+        var text = fallback switch
+        {
+            RadarFallback.None => "radar fallback ended",
+            RadarFallback.Lidar => "radar fallback: lidar lead",
+            RadarFallback.Radar => string.Create(CultureInfo.InvariantCulture, $"radar fallback: radar lead re-confirmed, ACC gap opening to {_options.Acc.TimeGap:F1} s until the radar has been back {_options.Safety.RecoveryTime:F1} s"),
+            RadarFallback.V2v => string.Create(CultureInfo.InvariantCulture, $"radar fallback: lead from V2V (predecessor PCM), ACC gap opening from {_fallbackTimeGap:F2} s to {_options.Acc.TimeGap:F1} s"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"radar fallback: blind ahead, decelerating at {_options.Safety.SensorLossDeceleration:F1} m/s²"),
+        };
+        _log.Add(new VehicleLogLine(stamp, fallback is RadarFallback.None ? LogLevel.Info : LogLevel.Warning, text));
+    }
+
+    private static string SensorNames(SensorSet set) => string.Join(
+        ", ",
+        Enum.GetValues<SensorSet>().Where(s => s != SensorSet.None && (set & s) != 0).Select(s => s.ToString().ToLowerInvariant()));
+
+    private ActuationCommand Control(in EgoState ego, Lane? lane, LeadTarget? lead, double setSpeed, double pedal, double dt, PlatoonStepResult? platoon, bool perceptionDegraded, bool radarFallback = false)
     {
         var held = _guard.LastSteering;
         var safety = _options.Safety;
@@ -584,9 +734,11 @@ public sealed class VehiclePipeline : IDisposable
                     lead?.LeadAcceleration ?? 0.0,
                     pedal,
                     dt,
-                    perceptionDegraded ? Math.Max(Math.Max(PlatoonLayer.AccTimeGap(platoon), _options.Acc.TimeGap), _options.Perception.FallbackTimeGap) : PlatoonLayer.AccTimeGap(platoon));
+                    perceptionDegraded ? Math.Max(Math.Max(PlatoonLayer.AccTimeGap(platoon), _options.Acc.TimeGap), _options.Perception.FallbackTimeGap)
+                        : radarFallback ? Math.Max(PlatoonLayer.AccTimeGap(platoon), _fallbackTimeGap)
+                        : PlatoonLayer.AccTimeGap(platoon));
                 var acc = _acc.Step(input);
-                acceleration = platoon is not null ? _platoon!.Control(platoon, ego, lead, acc, pedal, dt, forceAcc: perceptionDegraded) : acc.Acceleration;
+                acceleration = platoon is not null ? _platoon!.Control(platoon, ego, lead, acc, pedal, dt, forceAcc: perceptionDegraded || radarFallback) : acc.Acceleration;
                 var steering = lane is not null ? _purePursuit.Step(ego.X, ego.Y, ego.Heading, ego.Speed, lane.Centreline) : held;
                 return new ActuationCommand(acceleration, steering);
             }

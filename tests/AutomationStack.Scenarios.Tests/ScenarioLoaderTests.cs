@@ -197,7 +197,7 @@ public sealed class ScenarioLoaderTests
         Assert.That(byField, Has.Some.StartsWith("42 events[0].vehicle: expected the id of a stack vehicle (truck1, truck2, truck3, truck4), got \"ghost\""));
         Assert.That(byField, Has.Some.StartsWith("43 events[1].vehicle: events apply only to stack vehicles"));
         Assert.That(byField, Has.Some.StartsWith("44 events[2].at: expected a time in seconds from 0 to below the duration 60, got 75"));
-        Assert.That(byField, Has.Some.StartsWith("45 events[3].type: expected one of set_speed, ramp, sinusoid, brake, v2x, platoon, lane_change, got \"warp\""));
+        Assert.That(byField, Has.Some.StartsWith("45 events[3].type: expected one of set_speed, ramp, sinusoid, brake, v2x, platoon, lane_change, sensor_dropout, got \"warp\""));
         Assert.That(ex.Errors, Has.Count.EqualTo(10), ex.Message);
     }
 
