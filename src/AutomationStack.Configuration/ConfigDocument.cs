@@ -117,6 +117,16 @@ public sealed class ConfigDocument
                 new ConfigurationError(fileName, (int)at.Line, (int)at.Column, string.Empty, "invalid YAML: unexpected content (is a bracket or quote left open?)"),
             ]);
         }
+        catch (ArgumentException)
+        {
+            // YamlDotNet's representation model throws ArgumentException ("The current event is of an unsupported type")
+            // for some malformed nesting (found by fuzzing, e.g. a line that is only ':' inside a block sequence).
+            var at = scanner.CurrentPosition;
+            throw new ConfigurationException(
+            [
+                new ConfigurationError(fileName, (int)at.Line, (int)at.Column, string.Empty, "invalid YAML: unexpected content (a key, value or list item where none can be)"),
+            ]);
+        }
 
         if (stream.Documents.Count == 0)
         {

@@ -40,7 +40,7 @@ internal static class FuzzRunner
     }
 
     /// <summary>Runs one input on a worker thread and classifies it; a run longer than <paramref name="hangLimit"/> is a hang.</summary>
-    public static InputResult Run(FuzzTarget target, byte[] input, TimeSpan hangLimit)
+    public static InputResult Run(FuzzTarget target, byte[] input, TimeSpan hangLimit, bool strict = false)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(input);
@@ -49,6 +49,7 @@ internal static class FuzzRunner
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var thread = new Thread(() =>
         {
+            FuzzTarget.Strict = strict;
             var before = GC.GetAllocatedBytesForCurrentThread();
             try
             {

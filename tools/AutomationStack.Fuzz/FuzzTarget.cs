@@ -22,6 +22,13 @@ internal abstract class FuzzTarget
     /// <summary>Most bytes one input may allocate in this target before it counts as unbounded allocation.</summary>
     public virtual long AllocationBudget(int inputLength) => (16L << 20) + (64L * inputLength);
 
+    /// <summary>
+    /// Seed check mode (this thread only): the documented bad-input exceptions are not caught and the V2X target
+    /// insists on an accepted message, so a test can prove that a seed is valid input that reaches deep code.
+    /// </summary>
+    [ThreadStatic]
+    internal static bool Strict;
+
     /// <summary>Runs one input; only the documented bad-input exceptions are caught.</summary>
     public abstract void Execute(ReadOnlySpan<byte> input);
 

@@ -57,7 +57,7 @@ internal sealed class McapTarget : FuzzTarget, IDisposable
             reader.ReadMetadata("run");
             reader.Validate();
         }
-        catch (McapFormatException)
+        catch (McapFormatException) when (!Strict)
         {
             // documented bad-input outcome
         }
@@ -69,7 +69,7 @@ internal sealed class McapTarget : FuzzTarget, IDisposable
                 _ = message.Data.Length;
             }
         }
-        catch (McapFormatException)
+        catch (McapFormatException) when (!Strict)
         {
             // documented bad-input outcome
         }
@@ -79,7 +79,7 @@ internal sealed class McapTarget : FuzzTarget, IDisposable
             _recovered.SetLength(0);
             McapRecovery.Recover(_path, _recovered);
         }
-        catch (McapFormatException)
+        catch (McapFormatException) when (!Strict)
         {
             // documented bad-input outcome
         }

@@ -70,10 +70,19 @@ internal static class Program
             throw new UsageException("run takes one target");
         }
 
-        var target = Target(args[1]);
+        var name = args[1];
+        if (Array.IndexOf(FuzzTargets.Names, name) < 0)
+        {
+            throw new UsageException($"unknown target '{name}' (expected one of {string.Join(", ", FuzzTargets.Names)})");
+        }
+
+        // The target is made inside the first run: instrumented code may only run once SharpFuzz has mapped afl's
+        // coverage memory (before that its trace pointer is null), and the V2X target's PKI is instrumented code.
+        FuzzTarget? target = null;
         var buffer = new MemoryStream();
         Fuzzer.Run(stream =>
         {
+            target ??= FuzzTargets.Create(name);
             buffer.SetLength(0);
             stream.CopyTo(buffer);
             FuzzRunner.RunGuarded(target, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));

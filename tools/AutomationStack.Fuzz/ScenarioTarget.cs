@@ -61,7 +61,7 @@ internal sealed class ScenarioTarget : FuzzTarget, IDisposable
                 ScenarioLoader.Load(_scenarioPath);
             }
         }
-        catch (ConfigurationException)
+        catch (ConfigurationException) when (!Strict)
         {
             // documented bad-input outcome
         }

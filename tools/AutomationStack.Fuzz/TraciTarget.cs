@@ -48,11 +48,11 @@ internal sealed class TraciTarget : FuzzTarget
         {
             Parse(input[0] % Parsers, reply);
         }
-        catch (TraciProtocolException)
+        catch (TraciProtocolException) when (!Strict)
         {
             // documented bad-input outcome
         }
-        catch (TraciCommandException)
+        catch (TraciCommandException) when (!Strict)
         {
             // documented outcome of an error status
         }

@@ -106,7 +106,7 @@ internal sealed class V2xTarget : FuzzTarget, IDisposable
                 {
                     V2xCodec.Decode(payload);
                 }
-                catch (V2xDecodeException)
+                catch (V2xDecodeException) when (!Strict)
                 {
                     // documented bad-input outcome
                 }
@@ -120,7 +120,7 @@ internal sealed class V2xTarget : FuzzTarget, IDisposable
                 {
                     V2xCertificate.Decode(payload);
                 }
-                catch (V2xDecodeException)
+                catch (V2xDecodeException) when (!Strict)
                 {
                     // documented bad-input outcome
                 }
@@ -129,7 +129,12 @@ internal sealed class V2xTarget : FuzzTarget, IDisposable
             default:
                 using (var stack = NewReceiver())
                 {
-                    var key = stack.UnwrapGroupKey(new WrappedGroupKey(PlatoonKeyId(), payload.ToArray()), out _);
+                    var key = stack.UnwrapGroupKey(new WrappedGroupKey(PlatoonKeyId(), payload.ToArray()), out var error);
+                    if (Strict && key is null)
+                    {
+                        throw new InvalidOperationException($"strict: the wrapped key does not unwrap: {error}");
+                    }
+
                     key?.Dispose();
                 }
 
@@ -181,6 +186,11 @@ internal sealed class V2xTarget : FuzzTarget, IDisposable
     {
         using var stack = NewReceiver();
         var received = stack.Receive([new V2xMessage(radioSender, ReceiveStampNs, envelope)], ReceiveStampNs);
+        if (Strict && received.Count != 1)
+        {
+            throw new InvalidOperationException($"strict: the envelope was not accepted ({string.Join(", ", stack.DropCounts.Select(d => d.Key))})");
+        }
+
         foreach (var message in received)
         {
             _ = message.Body.MessageType;
