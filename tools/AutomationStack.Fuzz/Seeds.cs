@@ -37,9 +37,6 @@ internal static class Seeds
         using var target = new V2xTarget();
         var pki = target.Pki;
         using var leaderSigner = V2xTarget.CreateSigner(pki.For(V2xTarget.LeaderStation));
-        using var leader = target.CreateStack(pki.For(V2xTarget.LeaderStation), leaderSigner);
-        using var truck3 = target.CreateStack(pki.For(3), leaderSigner);
-        using var rsu = target.CreateStack(pki.ForRoadsideUnit(V2xTarget.RoadsideStation), leaderSigner);
         var receiver = pki.For(V2xTarget.ReceiverStation);
         var stamp = V2xTarget.ReceiveStampNs - 20_000_000;
         using var groupKey = GroupKey.Derive(leaderSigner, V2xTarget.PlatoonId, V2xTarget.KeyGeneration);
@@ -56,18 +53,50 @@ internal static class Seeds
         var signalRequest = new SignalRequest(1, 1, 1, "A1/0", 4, 9, 50, 3);
         var signalResponse = new SignalResponse(1, 1, 1, 1, SignalRequestOutcome.Granted, 9);
 
-        // 0: envelopes as received.
-        Write(directory, "0-pam-with-certificate", [0], leader.Send(pam, stamp).Payload.Span);
-        Write(directory, "0-pcm-encrypted", [0], leader.Send(pcm, stamp).Payload.Span);
-        leader.StopEncrypting();
-        Write(directory, "0-pcm-clear-digest-only", [0], leader.Send(pcm with { Index = 1 }, stamp).Payload.Span);
-        Write(directory, "0-pmm-join-response-wrapped-key", [0], leader.Send(join, stamp).Payload.Span);
-        Write(directory, "0-pmm-key-update", [0], leader.Send(keyUpdate, stamp).Payload.Span);
-        Write(directory, "0-pmm-join-request", [0], truck3.Send(request, stamp).Payload.Span);
-        Write(directory, "0-spat", [0], rsu.Send(spat, stamp).Payload.Span);
-        Write(directory, "0-map", [0], rsu.Send(map, stamp).Payload.Span);
-        Write(directory, "0-signal-request", [0], truck3.Send(signalRequest, stamp).Payload.Span);
-        Write(directory, "0-signal-response", [0], rsu.Send(signalResponse, stamp).Payload.Span);
+        // 0: envelopes as received, each the first message of a fresh sender (so it carries the certificate).
+        V2xStack Fresh(StationCredentials credentials)
+        {
+            var stack = target.CreateStack(credentials, leaderSigner);
+            stack.StopEncrypting();
+            return stack;
+        }
+
+        void Envelope(string name, StationCredentials sender, V2xBody body)
+        {
+            using var stack = Fresh(sender);
+            Write(directory, "0-" + name, [0], stack.Send(body, stamp).Payload.Span);
+        }
+
+        var leaderCredentials = pki.For(V2xTarget.LeaderStation);
+        var rsuCredentials = pki.ForRoadsideUnit(V2xTarget.RoadsideStation);
+        Envelope("pam", leaderCredentials, pam);
+        Envelope("pcm", leaderCredentials, pcm);
+        Envelope("pmm-join-response-wrapped-key", leaderCredentials, join);
+        Envelope("pmm-key-update", leaderCredentials, keyUpdate);
+        Envelope("pmm-join-request", pki.For(3), request);
+        Envelope("spat", rsuCredentials, spat);
+        Envelope("map", rsuCredentials, map);
+        Envelope("signal-request", pki.For(3), signalRequest);
+        Envelope("signal-response", rsuCredentials, signalResponse);
+
+        // 5: envelopes with only the signer's digest, for a receiver that knows the signer: an encrypted PCM (never
+        // carries the certificate), a clear PCM and a MAP sent right after a message that did.
+        using (var encrypting = target.CreateStack(leaderCredentials, leaderSigner))
+        {
+            Write(directory, "5-pcm-encrypted", [5], encrypting.Send(pcm, stamp).Payload.Span);
+        }
+
+        using (var leader = Fresh(leaderCredentials))
+        {
+            leader.Send(gap, stamp);
+            Write(directory, "5-pcm-digest-only", [5], leader.Send(pcm, stamp).Payload.Span);
+        }
+
+        using (var rsu = Fresh(rsuCredentials))
+        {
+            rsu.Send(signalResponse, stamp);
+            Write(directory, "5-map-digest-only", [5], rsu.Send(map, stamp).Payload.Span);
+        }
 
         // 1: messages for the decoder; 2: type + body signed by the harness.
         var header = (V2xMessageType type, uint station) => new MessageHeader(type, station, V2xTarget.EpochMs + 9_990, 3);

@@ -10,7 +10,7 @@ namespace AutomationStack.Fuzz;
 /// The vehicle's V2X receive path with a fixed, deterministic credential set (simulation PKI, seed
 /// <see cref="PkiSeed"/>, with intersections): truck <see cref="LeaderStation"/> (platoon leader, issues the group key),
 /// roadside unit <see cref="RoadsideStation"/>, and the receiving truck <see cref="ReceiverStation"/> holding the
-/// platoon's group key. The first input byte picks the entry point (mod 5), the rest is the payload:
+/// platoon's group key. The first input byte picks the entry point (mod 6), the rest is the payload:
 /// <list type="number">
 /// <item>0: an envelope handed to <see cref="V2xStack.Receive"/> as received from the radio (parse, freshness, chain,
 /// permissions, signature, decryption, decode); nothing may escape it.</item>
@@ -21,6 +21,8 @@ namespace AutomationStack.Fuzz;
 /// <item>3: a certificate decoded by <see cref="V2xCertificate.Decode"/>: <see cref="V2xDecodeException"/>.</item>
 /// <item>4: a wrapped group key unwrapped by <see cref="V2xStack.UnwrapGroupKey"/> (errors come back as text); nothing
 /// may escape.</item>
+/// <item>5: like 0, but the receiver has first heard the leader's PAM and the roadside unit's SPaT (both with their
+/// certificates), so envelopes that carry only the signer's digest (encrypted PCMs always do) verify and decrypt.</item>
 /// </list>
 /// Each input gets a fresh receiving stack (verifier, replay state, rate limiter), so inputs do not depend on each other.
 /// </summary>
@@ -96,7 +98,7 @@ internal sealed class V2xTarget : FuzzTarget, IDisposable
         }
 
         var payload = input[1..];
-        switch (input[0] % 5)
+        switch (input[0] % 6)
         {
             case 0:
                 ReceiveEnvelope(payload.ToArray());
@@ -125,6 +127,9 @@ internal sealed class V2xTarget : FuzzTarget, IDisposable
                     // documented bad-input outcome
                 }
 
+                break;
+            case 5:
+                ReceiveEnvelope(payload.ToArray(), LeaderStation, primed: true);
                 break;
             default:
                 using (var stack = NewReceiver())
@@ -159,6 +164,21 @@ internal sealed class V2xTarget : FuzzTarget, IDisposable
         ReceiveEnvelope(_signBuffer.AsSpan(0, length).ToArray(), signer.Certificate.StationId);
     }
 
+    private V2xMessage[]? _primers;
+
+    /// <summary>The leader's PAM and the roadside unit's SPaT, each with its certificate (mode 5 hears them first).</summary>
+    private V2xMessage[] CreatePrimers()
+    {
+        var stamp = ReceiveStampNs - 50_000_000;
+        using var leader = CreateStack(_pki.For(LeaderStation), _leaderSigner);
+        using var rsu = CreateStack(_pki.ForRoadsideUnit(RoadsideStation), _leaderSigner);
+        return
+        [
+            leader.Send(new Pam(PlatoonId, PlatoonRole.Leader, 100, -3.5, 0, 22, null, 2, 5, true, PlatooningLevel.Psf, 6), stamp),
+            rsu.Send(new Spat(1, [new SignalGroupTimingEntry(1, SignalPhaseState.Red, 1, 20, 4, 50)]), stamp),
+        ];
+    }
+
     private uint? _keyId;
 
     private uint PlatoonKeyId()
@@ -182,9 +202,15 @@ internal sealed class V2xTarget : FuzzTarget, IDisposable
         return stack;
     }
 
-    private void ReceiveEnvelope(byte[] envelope, uint radioSender = LeaderStation)
+    private void ReceiveEnvelope(byte[] envelope, uint radioSender = LeaderStation, bool primed = false)
     {
         using var stack = NewReceiver();
+        if (primed)
+        {
+            _primers ??= CreatePrimers();
+            stack.Receive(_primers, ReceiveStampNs);
+        }
+
         var received = stack.Receive([new V2xMessage(radioSender, ReceiveStampNs, envelope)], ReceiveStampNs);
         if (Strict && received.Count != 1)
         {
