@@ -20,6 +20,9 @@ internal static class Program
     public const int ExitBadArguments = 2;
     public const int ExitEnvironment = 3;
 
+    /// <summary>Size of afl's coverage map as SharpFuzz instruments it (16-bit edge ids).</summary>
+    private const int TraceMapSize = 1 << 16;
+
     private const string Usage = """
         usage: automationstack fuzz <v2x|scenario|mcap|traci|all> [--seconds N] [--out DIR] [--timeout-ms T]
                automationstack fuzz replay <v2x|scenario|mcap|traci> <dir|file>...
@@ -76,13 +79,18 @@ internal static class Program
             throw new UsageException($"unknown target '{name}' (expected one of {string.Join(", ", FuzzTargets.Names)})");
         }
 
-        // The target is made inside the first run: instrumented code may only run once SharpFuzz has mapped afl's
-        // coverage memory (before that its trace pointer is null), and the V2X target's PKI is instrumented code.
-        FuzzTarget? target = null;
+        // Instrumented code writes coverage through SharpFuzz's trace pointer, which is null until Fuzzer.Run maps
+        // afl's shared memory. The target is made before that (the V2X target's PKI is instrumented code and slow to
+        // set up: inside the first run it could exceed afl's timeout), so point the trace at a scratch map meanwhile.
+        unsafe
+        {
+            SharpFuzz.Common.Trace.SharedMem = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(TraceMapSize);
+        }
+
+        var target = FuzzTargets.Create(name);
         var buffer = new MemoryStream();
         Fuzzer.Run(stream =>
         {
-            target ??= FuzzTargets.Create(name);
             buffer.SetLength(0);
             stream.CopyTo(buffer);
             FuzzRunner.RunGuarded(target, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
