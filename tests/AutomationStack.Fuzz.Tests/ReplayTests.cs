@@ -2,7 +2,6 @@ namespace AutomationStack.Fuzz.Tests;
 
 /// <summary>Every seed and every regression input (an input that crashed before its fix) through each target in-process.</summary>
 [TestFixture]
-[CancelAfter(120_000)]
 internal sealed class ReplayTests
 {
     private static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(10);

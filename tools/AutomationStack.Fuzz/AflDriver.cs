@@ -16,7 +16,7 @@ internal sealed record AflOptions(IReadOnlyList<string> Targets, int Seconds, st
         string? target = null;
         var seconds = DefaultSeconds;
         var timeout = DefaultTimeoutMs;
-        var output = "fuzz-out";
+        var output = Path.Combine("out", "fuzz");
         string? corpus = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -83,7 +83,7 @@ internal sealed record AflSummary(
 
 /// <summary>
 /// Runs afl-fuzz on each target: makes sure afl-fuzz (Debian afl++) and the sharpfuzz tool (tool manifest) are there,
-/// copies the harness build output to a scratch folder and instruments the target's product assemblies there (the
+/// copies the harness build output to a scratch folder (&lt;out&gt;/&lt;target&gt;/harness) and instruments the target's product assemblies there (the
 /// build outputs other commands use are never touched), runs afl-fuzz for the given time with the committed seed
 /// corpus, then reads fuzzer_stats, copies crashing and hanging inputs out under readable names and writes
 /// <c>&lt;out&gt;/&lt;target&gt;/summary.json</c>.
@@ -151,7 +151,9 @@ internal sealed class AflDriver(AflOptions options)
         }
 
         Directory.CreateDirectory(output);
-        var scratch = Directory.CreateTempSubdirectory("automationstack-fuzz-");
+        // The instrumented copy lives under the output folder (removed when done), so whoever removes the output
+        // folder also removes it if this process is killed.
+        var scratch = Directory.CreateDirectory(Path.Combine(output, "harness"));
         try
         {
             var bin = Path.Combine(scratch.FullName, "bin");

@@ -24,7 +24,7 @@ internal static class Program
     private const int TraceMapSize = 1 << 16;
 
     private const string Usage = """
-        usage: automationstack fuzz <v2x|scenario|mcap|traci|all> [--seconds N] [--out DIR] [--timeout-ms T]
+        usage: automationstack fuzz <v2x|scenario|mcap|traci|all> [--seconds N] [--out DIR] [--timeout-ms T] [--corpus DIR]
                automationstack fuzz replay <v2x|scenario|mcap|traci> <dir|file>...
                automationstack fuzz seeds [--out DIR]
         """;
