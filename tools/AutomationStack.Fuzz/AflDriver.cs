@@ -8,7 +8,7 @@ namespace AutomationStack.Fuzz;
 internal sealed record AflOptions(IReadOnlyList<string> Targets, int Seconds, string OutputDirectory, int TimeoutMs, string? CorpusRoot)
 {
     public const int DefaultSeconds = 60;
-    public const int DefaultTimeoutMs = 1000;
+    public const int DefaultTimeoutMs = 5000;
 
     public static AflOptions Parse(IReadOnlyList<string> args)
     {
@@ -171,7 +171,7 @@ internal sealed class AflDriver(AflOptions options)
                 "-V", options.Seconds.ToString(CultureInfo.InvariantCulture), "--", "dotnet", harness, "run", name];
             var started = DateTime.UtcNow;
             Console.Error.WriteLine($"fuzz: {name}: afl-fuzz for {options.Seconds} s ({string.Join(' ', command)})");
-            var code = Exec(command, scratch.FullName, TimeSpan.FromSeconds(options.Seconds + 300), out var aflLog, AflEnvironment());
+            var code = Exec(command, scratch.FullName, TimeSpan.FromSeconds(options.Seconds + 300), out var aflLog, AflEnvironment(corpus));
             File.WriteAllText(Path.Combine(output, "afl-fuzz.log"), aflLog);
             var statsPath = Path.Combine(aflOutput, "default", "fuzzer_stats");
             if (!File.Exists(statsPath))
@@ -212,8 +212,9 @@ internal sealed class AflDriver(AflOptions options)
         }
     }
 
-    private static Dictionary<string, string> AflEnvironment() => new(StringComparer.Ordinal)
+    private static Dictionary<string, string> AflEnvironment(string corpus) => new(StringComparer.Ordinal)
     {
+        [Program.WarmUpVariable] = corpus,
         ["AFL_SKIP_CPUFREQ"] = "1",
         ["AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES"] = "1",
         ["AFL_NO_AFFINITY"] = "1",

@@ -23,6 +23,9 @@ internal static class Program
     /// <summary>Size of afl's coverage map as SharpFuzz instruments it (16-bit edge ids).</summary>
     private const int TraceMapSize = 1 << 16;
 
+    /// <summary>Environment variable naming a folder of inputs the afl child runs once before the fuzzing loop.</summary>
+    public const string WarmUpVariable = "AUTOMATIONSTACK_FUZZ_WARMUP";
+
     private const string Usage = """
         usage: automationstack fuzz <v2x|scenario|mcap|traci|all> [--seconds N] [--out DIR] [--timeout-ms T] [--corpus DIR]
                automationstack fuzz replay <v2x|scenario|mcap|traci> <dir|file>...
@@ -88,6 +91,23 @@ internal static class Program
         }
 
         var target = FuzzTargets.Create(name);
+
+        // Warm-up (JIT, YAML parser, crypto) on the seeds, so afl's first runs are not slow ones on a loaded machine.
+        if (Environment.GetEnvironmentVariable(WarmUpVariable) is { Length: > 0 } warmUp && Directory.Exists(warmUp))
+        {
+            foreach (var file in Directory.EnumerateFiles(warmUp))
+            {
+                try
+                {
+                    FuzzRunner.RunGuarded(target, File.ReadAllBytes(file));
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // a seed that fails is afl's to report
+                }
+            }
+        }
+
         var buffer = new MemoryStream();
         Fuzzer.Run(stream =>
         {
