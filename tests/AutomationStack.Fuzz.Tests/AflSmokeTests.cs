@@ -59,6 +59,7 @@ internal sealed class AflSmokeTests
                 Assert.That(root.GetProperty("execs_done").GetInt64(), Is.GreaterThan(MinimumExecutions));
                 Assert.That(root.GetProperty("saved_crashes").GetInt64(), Is.Zero, log);
                 Assert.That(root.GetProperty("saved_hangs").GetInt64(), Is.Zero, log);
+                Assert.That(root.GetProperty("afl_abort").ValueKind, Is.EqualTo(JsonValueKind.Null), "afl-fuzz ran to its time limit");
             });
         }
         finally

@@ -79,7 +79,13 @@ internal sealed record AflSummary(
     long SeedCount,
     string AflVersion,
     string Command,
-    IReadOnlyList<string> Findings);
+    int AflExitCode,
+    string? AflAbort,
+    IReadOnlyList<string> Findings)
+{
+    /// <summary>Anything to look at: saved crashes or hangs, or afl-fuzz gave up early.</summary>
+    public bool HasFindings => SavedCrashes > 0 || SavedHangs > 0 || AflAbort is not null;
+}
 
 /// <summary>
 /// Runs afl-fuzz on each target: makes sure afl-fuzz (Debian afl++) and the sharpfuzz tool (tool manifest) are there,
@@ -104,7 +110,7 @@ internal sealed class AflDriver(AflOptions options)
         }
 
         PrintTable(summaries);
-        return summaries.Any(s => s.SavedCrashes > 0 || s.SavedHangs > 0) ? Program.ExitFindings : Program.ExitOk;
+        return summaries.Any(s => s.HasFindings) ? Program.ExitFindings : Program.ExitOk;
     }
 
     private static string EnsureAfl()
@@ -181,6 +187,25 @@ internal sealed class AflDriver(AflOptions options)
 
             var stats = ReadStats(statsPath);
             var findings = CopyFindings(fuzzTarget, Path.Combine(aflOutput, "default"), Path.Combine(output, "findings"));
+
+            // The harness is persistent (one process for every input): an input that hangs past -t or kills the
+            // process (stack overflow, fail-fast) ends the whole run ("Unable to communicate with fork server"), and
+            // afl saves nothing. The input it was running is then .cur_input: keep it as a finding.
+            string? abort = null;
+            var abortAt = aflLog.IndexOf("PROGRAM ABORT", StringComparison.Ordinal);
+            if (abortAt >= 0)
+            {
+                abort = aflLog[abortAt..].Split('\n')[0].Replace("\u001b", string.Empty, StringComparison.Ordinal);
+                abort = System.Text.RegularExpressions.Regex.Replace(abort, @"\[[0-9;]*m", string.Empty).Trim();
+                var current = Path.Combine(aflOutput, "default", ".cur_input");
+                if (File.Exists(current))
+                {
+                    Directory.CreateDirectory(Path.Combine(output, "findings"));
+                    File.Copy(current, Path.Combine(output, "findings", "abort-input.bin"), overwrite: true);
+                    findings.Add("abort-input.bin");
+                }
+            }
+
             var summary = new AflSummary(
                 name,
                 started.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
@@ -194,6 +219,8 @@ internal sealed class AflDriver(AflOptions options)
                 Directory.EnumerateFiles(corpus).Count(),
                 stats.GetValueOrDefault("afl_version", "?"),
                 $"automationstack fuzz {name} --seconds {options.Seconds} --timeout-ms {options.TimeoutMs}",
+                code,
+                abort,
                 findings);
             File.WriteAllText(Path.Combine(output, "summary.json"), JsonSerializer.Serialize(summary, Json));
             return summary;
@@ -244,23 +271,19 @@ internal sealed class AflDriver(AflOptions options)
             {
                 Directory.CreateDirectory(destination);
                 var bytes = File.ReadAllBytes(file);
-                var label = kind == "hangs" ? "hang" : "crash";
+                var suffix = string.Empty;
                 if (kind == "crashes")
                 {
                     var result = FuzzRunner.Run(target, bytes, TimeSpan.FromSeconds(10));
-                    label += "-" + (result.Exception?.GetType().Name ?? result.Outcome.ToString());
                     if (result.Outcome == InputOutcome.Hang)
                     {
                         break; // the replay thread is stuck; keep what was copied
                     }
+
+                    suffix = "-" + (result.Exception?.GetType().Name ?? "NoExceptionInProcess");
                 }
 
-                var name = string.Create(CultureInfo.InvariantCulture, $"{label.Split('-')[0]}-{++n:D3}{label[label.IndexOf('-', StringComparison.Ordinal)..]}.bin");
-                if (!label.Contains('-', StringComparison.Ordinal))
-                {
-                    name = string.Create(CultureInfo.InvariantCulture, $"{label}-{n:D3}.bin");
-                }
-
+                var name = string.Create(CultureInfo.InvariantCulture, $"{(kind == "hangs" ? "hang" : "crash")}-{++n:D3}{suffix}.bin");
                 File.WriteAllBytes(Path.Combine(destination, name), bytes);
                 findings.Add(name);
             }
@@ -294,6 +317,11 @@ internal sealed class AflDriver(AflOptions options)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{s.Target,-10} {s.RunTimeSeconds,8} {s.ExecsDone,12} {s.ExecsPerSecond,9:F0} {s.SavedCrashes,8} {s.SavedHangs,6} {s.CorpusCount,7}"));
+            if (s.AflAbort is not null)
+            {
+                Console.WriteLine($"  afl-fuzz stopped early (exit {s.AflExitCode}): {s.AflAbort}");
+            }
+
             foreach (var f in s.Findings)
             {
                 Console.WriteLine($"  finding: {Path.Combine(options.OutputDirectory, s.Target, "findings", f)}");
