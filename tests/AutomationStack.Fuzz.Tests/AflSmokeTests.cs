@@ -21,7 +21,7 @@ internal sealed class AflSmokeTests
     private static string Harness()
     {
         // The harness's own build output (same configuration as this test assembly), not this test folder.
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Parent?.Name ?? "Release";
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent?.Name ?? "Release";
         return Path.Combine(Corpus.Root, "tools", "AutomationStack.Fuzz", "bin", configuration, "net10.0", "AutomationStack.Fuzz.dll");
     }
 
@@ -71,6 +71,7 @@ internal sealed class AflSmokeTests
     [Test]
     public void Fuzz_UnknownTarget_ExitsWithBadArguments()
     {
+        Assert.That(File.Exists(Harness()), Is.True, Harness());
         var code = AflDriver.Exec(["dotnet", Harness(), "nonsense"], Corpus.Root, TimeSpan.FromSeconds(60), out var log);
         Assert.That(code, Is.EqualTo(Program.ExitBadArguments), log);
     }
