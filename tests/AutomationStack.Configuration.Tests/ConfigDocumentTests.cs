@@ -193,4 +193,13 @@ public sealed class ConfigDocumentTests
         Assert.That(entries.Select(e => e.Value.Path), Is.EqualTo(new[] { "parameters.acc.time_gap", "parameters.b" }));
         Assert.That(doc.HasErrors, Is.False);
     }
+
+    // Found by fuzzing (tools/AutomationStack.Fuzz, regressions/scenario): YamlDotNet's representation model threw
+    // ArgumentException ("The current event is of an unsupported type") out of Parse.
+    [TestCase("roads:\n  - id: A1\n    elevation:\n      - {s: 0, z: 0}\n    :\n  - id: 1\n")]
+    public void Parse_LoneColonWhereNoKeyCanBe_ConfigurationExceptionNotArgumentException(string text)
+    {
+        var ex = Assert.Throws<ConfigurationException>(() => ConfigDocument.Parse(text, "fuzz.yaml"));
+        Assert.That(ex!.Errors[0].Message, Does.Contain("where none can be"));
+    }
 }
