@@ -31,21 +31,6 @@ internal abstract class FuzzTarget
 
     /// <summary>Runs one input; only the documented bad-input exceptions are caught.</summary>
     public abstract void Execute(ReadOnlySpan<byte> input);
-
-    /// <summary>Whether <paramref name="exception"/> is one of <see cref="ExpectedExceptions"/>.</summary>
-    public bool IsExpected(Exception exception)
-    {
-        ArgumentNullException.ThrowIfNull(exception);
-        foreach (var type in ExpectedExceptions)
-        {
-            if (type.IsInstanceOfType(exception))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }
 
 /// <summary>Thrown by the harness itself when an input allocates more than its target's budget.</summary>

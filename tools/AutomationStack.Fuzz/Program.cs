@@ -10,6 +10,7 @@ namespace AutomationStack.Fuzz;
 /// replay &lt;target&gt; &lt;dir|file&gt;...                                              run inputs in-process
 /// run &lt;target&gt;                                                                 the afl-fuzz child (SharpFuzz loop)
 /// seeds [--out DIR]                                                              write the seed corpus
+/// targets                                                                        list the targets
 /// </code>
 /// Exit codes: 0 ok, 1 findings (crash, hang, unbounded allocation), 2 bad arguments, 3 environment failure.
 /// </summary>
@@ -30,6 +31,7 @@ internal static class Program
         usage: automationstack fuzz <v2x|scenario|mcap|traci|all> [--seconds N] [--out DIR] [--timeout-ms T] [--corpus DIR]
                automationstack fuzz replay <v2x|scenario|mcap|traci> <dir|file>...
                automationstack fuzz seeds [--out DIR]
+               automationstack fuzz targets
         """;
 
     private static int Main(string[] args)
@@ -47,6 +49,7 @@ internal static class Program
                 "run" => RunUnderAfl(args),
                 "replay" => Replay(args),
                 "seeds" => WriteSeeds(args),
+                "targets" => ListTargets(),
                 _ => Fuzz(args),
             };
         }
@@ -177,6 +180,21 @@ internal static class Program
         {
             (target as IDisposable)?.Dispose();
         }
+    }
+
+    /// <summary>Each target: what it fuzzes, its documented bad-input exceptions and the instrumented assemblies.</summary>
+    private static int ListTargets()
+    {
+        foreach (var name in FuzzTargets.Names)
+        {
+            var target = FuzzTargets.Create(name);
+            Console.WriteLine($"{target.Name}: {target.Description}");
+            Console.WriteLine($"  bad input: {string.Join(", ", target.ExpectedExceptions.Select(t => t.FullName))}");
+            Console.WriteLine($"  instrumented: {string.Join(", ", target.InstrumentedAssemblies)}");
+            (target as IDisposable)?.Dispose();
+        }
+
+        return ExitOk;
     }
 
     private static int WriteSeeds(string[] args)
