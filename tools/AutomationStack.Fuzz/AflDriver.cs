@@ -160,6 +160,8 @@ internal sealed class AflDriver(AflOptions options)
         // The instrumented copy lives under the output folder (removed when done), so whoever removes the output
         // folder also removes it if this process is killed.
         var scratch = Directory.CreateDirectory(Path.Combine(output, "harness"));
+        var targetScratch = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : scratch.FullName,
+            string.Create(CultureInfo.InvariantCulture, $"automationstack-fuzz-{Environment.ProcessId}-{name}"));
         try
         {
             var bin = Path.Combine(scratch.FullName, "bin");
@@ -177,7 +179,9 @@ internal sealed class AflDriver(AflOptions options)
                 "-V", options.Seconds.ToString(CultureInfo.InvariantCulture), "--", "dotnet", harness, "run", name];
             var started = DateTime.UtcNow;
             Console.Error.WriteLine($"fuzz: {name}: afl-fuzz for {options.Seconds} s ({string.Join(' ', command)})");
-            var code = Exec(command, scratch.FullName, TimeSpan.FromSeconds(options.Seconds + 300), out var aflLog, AflEnvironment(corpus));
+            var environment = AflEnvironment(corpus);
+            environment[FuzzTarget.ScratchVariable] = targetScratch;
+            var code = Exec(command, scratch.FullName, TimeSpan.FromSeconds(options.Seconds + 300), out var aflLog, environment);
             File.WriteAllText(Path.Combine(output, "afl-fuzz.log"), aflLog);
             var statsPath = Path.Combine(aflOutput, "default", "fuzzer_stats");
             if (!File.Exists(statsPath))
@@ -231,6 +235,10 @@ internal sealed class AflDriver(AflOptions options)
             try
             {
                 scratch.Delete(recursive: true);
+                if (Directory.Exists(targetScratch))
+                {
+                    Directory.Delete(targetScratch, recursive: true);
+                }
             }
             catch (IOException)
             {

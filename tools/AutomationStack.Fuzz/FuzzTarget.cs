@@ -29,6 +29,21 @@ internal abstract class FuzzTarget
     [ThreadStatic]
     internal static bool Strict;
 
+    /// <summary>Environment variable naming the folder targets keep their scratch files in (the driver sets and removes it).</summary>
+    public const string ScratchVariable = "AUTOMATIONSTACK_FUZZ_SCRATCH";
+
+    /// <summary>
+    /// Where a target keeps its scratch files: the driver's folder when set (afl kills the harness, so the harness
+    /// cannot clean up after itself), otherwise /dev/shm (memory) or the temp folder.
+    /// </summary>
+    protected static string ScratchRoot()
+    {
+        var root = Environment.GetEnvironmentVariable(ScratchVariable) is { Length: > 0 } set ? set
+            : Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+        Directory.CreateDirectory(root);
+        return root;
+    }
+
     /// <summary>Runs one input; only the documented bad-input exceptions are caught.</summary>
     public abstract void Execute(ReadOnlySpan<byte> input);
 }

@@ -16,7 +16,7 @@ internal sealed class McapTarget : FuzzTarget, IDisposable
 
     public McapTarget()
     {
-        var root = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+        var root = ScratchRoot();
         _directory = Path.Combine(root, $"automationstack-fuzz-mcap-{Environment.ProcessId}");
         Directory.CreateDirectory(_directory);
         _path = Path.Combine(_directory, "input.mcap");

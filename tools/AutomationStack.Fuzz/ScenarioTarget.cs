@@ -21,7 +21,7 @@ internal sealed class ScenarioTarget : FuzzTarget, IDisposable
 
     public ScenarioTarget()
     {
-        var root = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+        var root = ScratchRoot();
         _directory = Path.Combine(root, $"automationstack-fuzz-scenario-{Environment.ProcessId}");
         var maps = Path.Combine(_directory, "maps");
         Directory.CreateDirectory(maps);
