@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what the tests need when missing (Node.js + npm and SUMO 1.15 + sumo-tools from
+# The whole test suite: installs what the tests need when missing (Node.js + npm, SUMO 1.15 + sumo-tools and afl++ from
 # Debian, @mcap/core, protobufjs and @foxglove/schemas from npm, and for the visualizer's tests Xvfb, GLFW, Mesa's
 # EGL/llvmpipe and ffmpeg from Debian), builds everything in Release and runs every NUnit test project with `dotnet test`. Ends with one line
 # "tests: N passed, N failed, N skipped".
@@ -23,6 +23,13 @@ if ! command -v sumo >/dev/null 2>&1 || ! command -v netgenerate >/dev/null 2>&1
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sumo sumo-tools >/dev/null
 fi
 export SUMO_HOME="${SUMO_HOME:-/usr/share/sumo}"
+
+# afl++ for the fuzz harness's afl smoke runs (tests/AutomationStack.Fuzz.Tests; they fail under CI=true without it).
+if ! command -v afl-fuzz >/dev/null 2>&1; then
+  echo "test: installing afl++ (Debian package)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq afl++ >/dev/null
+fi
 
 # The visualizer's tests: headless frames need Mesa's EGL and llvmpipe (libegl1, libegl-mesa0, libgl1-mesa-dri), the
 # window test GLFW (libglfw3) under Xvfb (xvfb, xauth), and the MP4 check ffmpeg.

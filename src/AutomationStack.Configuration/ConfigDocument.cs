@@ -1,4 +1,5 @@
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace AutomationStack.Configuration;
@@ -98,7 +99,7 @@ public sealed class ConfigDocument
         var scanner = new Scanner(new StringReader(text), skipComments: true);
         try
         {
-            stream.Load(new Parser(scanner));
+            stream.Load(new DepthLimitedParser(new Parser(scanner), MaxNestingDepth));
         }
         catch (YamlException ex)
         {
@@ -115,6 +116,16 @@ public sealed class ConfigDocument
             throw new ConfigurationException(
             [
                 new ConfigurationError(fileName, (int)at.Line, (int)at.Column, string.Empty, "invalid YAML: unexpected content (is a bracket or quote left open?)"),
+            ]);
+        }
+        catch (ArgumentException)
+        {
+            // YamlDotNet's representation model throws ArgumentException ("The current event is of an unsupported type")
+            // for some malformed nesting (found by fuzzing, e.g. a line that is only ':' inside a block sequence).
+            var at = scanner.CurrentPosition;
+            throw new ConfigurationException(
+            [
+                new ConfigurationError(fileName, (int)at.Line, (int)at.Column, string.Empty, "invalid YAML: unexpected content (a key, value or list item where none can be)"),
             ]);
         }
 
@@ -142,6 +153,46 @@ public sealed class ConfigDocument
         }
 
         return new ConfigDocument(fileName, fullPath, mapping);
+    }
+
+    /// <summary>
+    /// Deepest nesting of mappings and sequences accepted. YamlDotNet's representation model loads nodes recursively, so
+    /// a small file nested thousands of levels deep (found by fuzzing: 30 KB, about 16,000 levels) overflowed the
+    /// stack and killed the process; configuration files need a handful of levels.
+    /// </summary>
+    public const int MaxNestingDepth = 64;
+
+    /// <summary>Passes the parser's events through and throws <see cref="YamlException"/> when nesting gets too deep.</summary>
+    private sealed class DepthLimitedParser(IParser inner, int maxDepth) : IParser
+    {
+        private int _depth;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (!inner.MoveNext())
+            {
+                return false;
+            }
+
+            switch (inner.Current)
+            {
+                case MappingStart or SequenceStart:
+                    if (++_depth > maxDepth)
+                    {
+                        throw new YamlException(inner.Current.Start, inner.Current.End,
+                            $"mappings and lists nested more than {maxDepth} levels deep");
+                    }
+
+                    break;
+                case MappingEnd or SequenceEnd:
+                    _depth--;
+                    break;
+            }
+
+            return true;
+        }
     }
 
     private static Exception Innermost(Exception ex)

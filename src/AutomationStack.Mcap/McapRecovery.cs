@@ -159,6 +159,11 @@ public static class McapRecovery
         var data = r.PrefixedBytes("data");
         if (!schemaIds.ContainsKey(id))
         {
+            if (schemaIds.Count >= ushort.MaxValue)
+            {
+                throw new McapFormatException("more than 65535 distinct schemas", offset);
+            }
+
             schemaIds[id] = writer.RegisterSchema(name, encoding, data);
         }
     }
@@ -194,6 +199,11 @@ public static class McapRecovery
             throw new McapFormatException($"channel {id} ({c.Topic}) uses schema {c.SchemaId}, which was never declared", offset);
         }
 
+        if (channelIds.Count >= ushort.MaxValue)
+        {
+            throw new McapFormatException("more than 65535 distinct channels", offset);
+        }
+
         var created = writer.RegisterChannel(schema, c.Topic, c.Encoding, c.Metadata);
         channelIds[id] = created;
         return created;
@@ -207,6 +217,12 @@ public static class McapRecovery
         r.U32("sequence");
         var logTime = r.U64("log_time");
         var publishTime = r.U64("publish_time");
+        if (logTime == 0)
+        {
+            // McapWriter (and so the rebuilt file) has no place for it; found by fuzzing (it escaped as ArgumentOutOfRangeException).
+            throw new McapFormatException($"message on channel {channel} has log time 0", offset);
+        }
+
         var data = content[r.Position..];
         writer.WriteMessage(ChannelOf(channel, offset, writer, schemaIds, channelIds, pending), logTime, publishTime, data);
         messages++;
@@ -254,6 +270,13 @@ public static class McapRecovery
             if (len > (ulong)(records.Length - p - McapOpcode.RecordHeaderSize))
             {
                 throw new McapFormatException("record inside the chunk overruns it", offset);
+            }
+
+            // Messages the copy below would reject (too short, log time 0) reject the whole chunk before anything is copied.
+            if (records[p] == McapOpcode.Message
+                && (len < McapRecords.MessagePrefixSize || BinaryPrimitives.ReadUInt64LittleEndian(records[(p + McapOpcode.RecordHeaderSize + 6)..]) == 0))
+            {
+                throw new McapFormatException("message inside the chunk is too short or has log time 0", offset);
             }
 
             p += McapOpcode.RecordHeaderSize + (int)len;

@@ -193,4 +193,39 @@ public sealed class ConfigDocumentTests
         Assert.That(entries.Select(e => e.Value.Path), Is.EqualTo(new[] { "parameters.acc.time_gap", "parameters.b" }));
         Assert.That(doc.HasErrors, Is.False);
     }
+
+    // Found by fuzzing (tools/AutomationStack.Fuzz, regressions/scenario): YamlDotNet's representation model threw
+    // ArgumentException ("The current event is of an unsupported type") out of Parse.
+    [TestCase("roads:\n  - id: A1\n    elevation:\n      - {s: 0, z: 0}\n    :\n  - id: 1\n")]
+    public void Parse_LoneColonWhereNoKeyCanBe_ConfigurationExceptionNotArgumentException(string text)
+    {
+        var ex = Assert.Throws<ConfigurationException>(() => ConfigDocument.Parse(text, "fuzz.yaml"));
+        Assert.That(ex!.Errors[0].Message, Does.Contain("where none can be"));
+    }
+
+    // Found by fuzzing (regressions/scenario/yaml-deep-nesting-stack-overflow.yaml): about 16,000 nested mappings in
+    // 30 KB overflowed the stack in YamlDotNet's recursive node loader and killed the process.
+    [TestCase("{a: ", "}")]
+    [TestCase("[", "]")]
+    [TestCase("- ", "")]
+    public void Parse_NestedDeeperThanTheLimit_ConfigurationExceptionNotStackOverflow(string open, string close)
+    {
+        var depth = 20_000;
+        var text = "x: " + string.Concat(Enumerable.Repeat(open, depth)) + "1" + string.Concat(Enumerable.Repeat(close, depth)) + "\n";
+        if (open == "- ")
+        {
+            text = "x:\n" + string.Concat(Enumerable.Range(0, 1_000).Select(i => new string(' ', i + 1) + "-\n")); // 1,000 levels: the text grows with depth²
+        }
+
+        var ex = Assert.Throws<ConfigurationException>(() => ConfigDocument.Parse(text, "deep.yaml"));
+        Assert.That(ex!.Errors[0].Message, Does.Contain("nested more than 64 levels"));
+    }
+
+    [Test]
+    public void Parse_NestedExactlyAtTheLimit_Parses()
+    {
+        var depth = ConfigDocument.MaxNestingDepth - 1; // the top-level mapping is one level
+        var text = "x: " + string.Concat(Enumerable.Repeat("[", depth)) + "1" + string.Concat(Enumerable.Repeat("]", depth)) + "\n";
+        Assert.That(ConfigDocument.Parse(text, "deep.yaml").HasErrors, Is.False);
+    }
 }

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace AutomationStack.Mcap.Tests;
 
 /// <summary><see cref="McapRecovery"/>: a truncated or damaged log becomes a valid, indexed one with every message before the damage.</summary>
@@ -117,5 +119,35 @@ public sealed class McapRecoveryTests
         var ex = Assert.Throws<McapFormatException>(() => McapRecovery.Recover(input, Stream.Null));
 
         Assert.That(ex!.Message, Does.Contain("not an MCAP file"));
+    }
+
+    [Test]
+    public void Recover_ChunkWithMessageAtLogTimeZero_StopsThereAsDamagedRecord()
+    {
+        // Found by fuzzing: the message went on to McapWriter, whose ArgumentOutOfRangeException escaped Recover.
+        var bytes = File.ReadAllBytes(McapTestFiles.WriteSampleFile("logtime0-" + Guid.NewGuid().ToString("N") + ".mcap", 40));
+        var chunk = 8;
+        while (bytes[chunk] != McapOpcode.Chunk)
+        {
+            chunk += McapOpcode.RecordHeaderSize + (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(chunk + 1));
+        }
+
+        var content = chunk + McapOpcode.RecordHeaderSize;
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(content + 24), 0); // CRC 0: not checked
+        var record = content + 28 + 4 + (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(content + 28)) + 8;
+        while (bytes[record] != McapOpcode.Message)
+        {
+            record += McapOpcode.RecordHeaderSize + (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(record + 1));
+        }
+
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(record + McapOpcode.RecordHeaderSize + 6), 0);
+        var input = McapTestFiles.TempPath("logtime0-damaged-" + Guid.NewGuid().ToString("N") + ".mcap");
+        File.WriteAllBytes(input, bytes);
+
+        var result = McapRecovery.Recover(input, Stream.Null);
+
+        Assert.That(result.StopReason, Does.Contain("log time 0"));
+        Assert.That(result.Messages, Is.Zero, "the damaged chunk is dropped whole");
+        Assert.That(result.GoodBytes, Is.EqualTo(chunk));
     }
 }
