@@ -148,7 +148,7 @@ internal static class CertToolCommand
             var at = V2xCertificate.Issue(aa, aaKey, CertificateKind.At, subject, fromMs, toMs, V2xPermissions.Platooning, station, key);
             var name = string.Create(CultureInfo.InvariantCulture, $"station-{station}");
             File.WriteAllBytes(Path.Combine(outDir, name + ".cert"), at.Encode());
-            WritePrivateKey(Path.Combine(outDir, name + ".key"), key);
+            TlsPki.WritePrivateKey(Path.Combine(outDir, name + ".key"), key);
             stdout.WriteLine($"{name}.cert {at}");
         }
 
@@ -233,26 +233,6 @@ internal static class CertToolCommand
         }
 
         return list;
-    }
-
-    /// <summary>PKCS#8 PEM, created with mode 0600 (and forced to 0600 if the file already existed) before the key is written.</summary>
-    private static void WritePrivateKey(string path, ECDsa key)
-    {
-        var pem = key.ExportPkcs8PrivateKeyPem();
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(path, options);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(stream.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-        writer.Write(pem);
     }
 
     private static string Readme(DateTimeOffset validFrom, int days, List<uint> stations) => string.Create(CultureInfo.InvariantCulture, $"""
