@@ -69,23 +69,5 @@ public class LaneChangeEventTests
         Assert.That(ex.Errors[0].Message, Does.Contain(message), ex.Message);
     }
 
-    private static string Write(string events)
-    {
-        Directory.CreateDirectory(TempDirectory);
-        var path = Path.Combine(TempDirectory, $"{Guid.NewGuid():N}.yaml");
-        var map = Path.Combine(TestFiles.RepoRoot, "sim-bridge", "maps", "corridor-a.yaml");
-        var indented = string.Join("\n", events.Split('\n').Select(l => "  " + l.Trim()));
-        File.WriteAllText(path, $$"""
-            format: automationstack-scenario/1
-            name: lc
-            map: {{map}}
-            duration: 60
-            vehicles:
-              - {id: t, role: stack, lane: A1/0, s: 100, speed_kph: 50}
-              - {id: car1, role: background, lane: A1/1, s: 100, speed_kph: 50}
-            events:
-            {{indented}}
-            """);
-        return path;
-    }
+    private static string Write(string events) => TestFiles.WriteEventScenario(TempDirectory, "lc", events);
 }
