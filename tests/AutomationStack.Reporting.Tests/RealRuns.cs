@@ -106,45 +106,6 @@ public sealed class RealRuns
             start.ArgumentList.Add(a);
         }
 
-        using var process = new Process { StartInfo = start };
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) =>
-        {
-            lock (stdout)
-            {
-                stdout.AppendLine(e.Data);
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (stderr)
-            {
-                stderr.AppendLine(e.Data);
-            }
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Assert.Fail($"automationstack {string.Join(' ', arguments)} timed out after {timeout.TotalSeconds} s\n{stderr}");
-        }
-
-        process.WaitForExit();
-        lock (stdout)
-        {
-            lock (stderr)
-            {
-                return (process.ExitCode, stdout.ToString(), stderr.ToString());
-            }
-        }
+        return await AutomationStack.Tests.Shared.ChildProcessRunner.RunAsync(start, timeout);
     }
 }
